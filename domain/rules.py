@@ -1,0 +1,141 @@
+"""The time-limit rule table: which stage of which kind runs against how many days.
+
+Defaults are the statutory values; an office overrides any of them by configuration,
+because local rules vary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from domain.errors import InvalidValue
+from domain.kinds import CaseKind
+from domain.labels import Labelled
+from domain.outcomes import ClockPause
+
+
+class DayUnit(Labelled):
+    CALENDAR = ("calendar", "自然日", "calendar days")
+    WORKING = ("working", "工作日", "working days")
+
+
+class Stage(Labelled):
+    ACCEPTANCE = ("acceptance", "受理告知", "Decide acceptance")
+    HANDLING = ("handling", "办理", "Handle")
+    RETURN_WINDOW = ("return_window", "退回期限", "Return a misdirected case")
+    SETTLEMENT = ("settlement", "调解", "Settle")
+    JUDICIAL_CONFIRMATION = ("judicial_confirmation", "申请司法确认", "Apply for judicial confirmation")
+    DECISION = ("decision", "作出处理决定", "Decide")
+    HEARING_REQUEST = ("hearing_request", "申请听证", "Request a hearing")
+    SERVICE = ("service", "送达", "Serve the decision")
+
+
+@dataclass(frozen=True)
+class ClockRule:
+    """How long one stage may take, what pauses it and how far it may be extended."""
+
+    kind: CaseKind
+    stage: Stage
+    days: int
+    unit: DayUnit
+    basis: str
+    pauses: frozenset[ClockPause] = frozenset()
+    extension_cap: int = 0
+    max_extensions: int = 0
+    needs_consent: bool = False
+
+
+_ALL_PAUSES = frozenset(ClockPause)
+_DEFAULTS = (
+    ClockRule(CaseKind.COMPLAINT, Stage.ACCEPTANCE, 15, DayUnit.CALENDAR, "《信访工作条例》第三十一条"),
+    ClockRule(
+        CaseKind.COMPLAINT,
+        Stage.HANDLING,
+        60,
+        DayUnit.CALENDAR,
+        "《信访工作条例》第三十五条",
+        extension_cap=30,
+        max_extensions=1,
+    ),
+    ClockRule(CaseKind.COMPLAINT, Stage.RETURN_WINDOW, 5, DayUnit.WORKING, "《信访工作条例》第三十二条"),
+    ClockRule(
+        CaseKind.DISPUTE,
+        Stage.SETTLEMENT,
+        30,
+        DayUnit.CALENDAR,
+        "人民调解工作规范（地方规定）",
+        pauses=frozenset({ClockPause.WAITING_ON_PARTY}),
+        extension_cap=30,
+        max_extensions=1,
+        needs_consent=True,
+    ),
+    ClockRule(CaseKind.DISPUTE, Stage.JUDICIAL_CONFIRMATION, 30, DayUnit.CALENDAR, "《人民调解法》第三十三条"),
+    ClockRule(
+        CaseKind.ENFORCEMENT,
+        Stage.DECISION,
+        90,
+        DayUnit.CALENDAR,
+        "《行政处罚法》第六十条",
+        pauses=frozenset({ClockPause.HEARING, ClockPause.EXPERT_TESTING, ClockPause.PUBLIC_NOTICE}),
+        extension_cap=30,
+        max_extensions=1,
+    ),
+    ClockRule(CaseKind.ENFORCEMENT, Stage.HEARING_REQUEST, 5, DayUnit.WORKING, "《行政处罚法》第六十四条、第八十五条"),
+    ClockRule(CaseKind.ENFORCEMENT, Stage.SERVICE, 7, DayUnit.WORKING, "《行政处罚法》第六十一条、第八十五条"),
+)
+
+
+class RuleTable:
+    """Clock rules by (kind, stage), with optional per-category overrides."""
+
+    def __init__(self, rules: Mapping[tuple[CaseKind, Stage, str], ClockRule]) -> None:
+        self._rules = dict(rules)
+
+    @classmethod
+    def statutory(cls) -> RuleTable:
+        return cls({(r.kind, r.stage, ""): r for r in _DEFAULTS})
+
+    def rule(self, kind: CaseKind, stage: Stage, category: str = "") -> ClockRule:
+        found = self._rules.get((kind, stage, category)) or self._rules.get((kind, stage, ""))
+        if found is None:
+            raise InvalidValue("stage", f"no time limit for {kind.code}/{stage.code}")
+        return found
+
+    def rules(self) -> list[tuple[str, ClockRule]]:
+        """Every rule with the category it is specific to ("" for the kind's default)."""
+        return [(category, rule) for (_, _, category), rule in sorted(self._rules.items(), key=_order)]
+
+    def overridden(self, overrides: list[Mapping[str, Any]]) -> RuleTable:
+        """A copy with each override applied; an override names kind, stage, optional category
+        and any of days, unit, pauses, extension_cap, max_extensions, needs_consent."""
+        rules = dict(self._rules)
+        for index, item in enumerate(overrides):
+            where = f"rules[{index}]"
+            kind = CaseKind.parse(item.get("kind"), f"{where}.kind")
+            stage = Stage.parse(item.get("stage"), f"{where}.stage")
+            category = str(item.get("category", ""))
+            base = rules.get((kind, stage, category)) or self.rule(kind, stage)
+            changes: dict[str, Any] = {}
+            for name in ("days", "extension_cap", "max_extensions"):
+                if name in item:
+                    value = item[name]
+                    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                        raise InvalidValue(f"{where}.{name}", "must be a non-negative whole number")
+                    changes[name] = value
+            if "unit" in item:
+                changes["unit"] = DayUnit.parse(item["unit"], f"{where}.unit")
+            if "pauses" in item:
+                changes["pauses"] = frozenset(ClockPause.parse_many(item["pauses"], f"{where}.pauses"))
+            if "needs_consent" in item:
+                changes["needs_consent"] = bool(item["needs_consent"])
+            if "basis" in item:
+                changes["basis"] = str(item["basis"])
+            rules[(kind, stage, category)] = replace(base, **changes)
+        return RuleTable(rules)
+
+
+def _order(item: tuple[tuple[CaseKind, Stage, str], ClockRule]) -> tuple[str, str, str]:
+    (kind, stage, category), _ = item
+    return (kind.code, stage.code, category)

@@ -1,0 +1,171 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from domain.calendar import WorkingCalendar
+from domain.enforcement import EnforcementCase, EnforcementStatus
+from domain.errors import InvalidValue, RuleViolation
+from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, ReviewResult
+from domain.rules import RuleTable
+from tests.support import FINE, HANDLER, HASH, REVIEWER, SUPERVISOR, Clock, new_enforcement
+
+S = EnforcementStatus
+RULES = RuleTable.statutory()
+CALENDAR = WorkingCalendar.default()
+OFFICERS = ["张执法", "刘执法"]
+
+
+def concluded(clock: Clock, *, major: bool = False, complex_case: bool = False) -> EnforcementCase:
+    case = new_enforcement(clock)
+    case.file(SUPERVISOR, clock(), "违法事实初步成立")
+    case.start_investigation(SUPERVISOR, clock(), OFFICERS)
+    case.add_evidence(HANDLER, clock(), EvidenceKind.PHOTO, "现场照片", HASH, "张执法")
+    case.conclude_investigation(HANDLER, clock(), DecisionType.FINE, major, complex_case, "调查终结")
+    return case
+
+
+def test_a_simple_fine_from_clue_to_closure() -> None:
+    clock = Clock()
+    case = concluded(clock)
+    case.give_prior_notice(HANDLER, clock(), DecisionType.FINE, FINE, "陈述、申辩、听证权利")
+    case.decide(SUPERVISOR, clock(), DecisionType.FINE, FINE, "违法建设", "《城乡规划法》第六十四条")
+    case.serve(HANDLER, clock(), "直接送达")
+    case.publish(HANDLER, clock(), "区政府门户网站")
+    with pytest.raises(RuleViolation, match=r"close\.execution"):
+        case.close(SUPERVISOR, clock())
+    case.execute(HANDLER, clock(), ExecutionResult.PAID)
+    case.close(SUPERVISOR, clock())
+    assert case.status is S.CLOSED and case.fine == FINE
+
+
+def test_an_investigation_needs_two_officers() -> None:
+    clock = Clock()
+    case = new_enforcement(clock)
+    case.file(SUPERVISOR, clock(), "立案")
+    with pytest.raises(RuleViolation) as error:
+        case.start_investigation(SUPERVISOR, clock(), ["张执法"])
+    assert error.value.rule == "enforcement.investigate.officers"
+
+
+def test_evidence_comes_from_an_officer_with_a_valid_unique_hash() -> None:
+    clock = Clock()
+    case = new_enforcement(clock)
+    case.file(SUPERVISOR, clock(), "立案")
+    case.start_investigation(SUPERVISOR, clock(), OFFICERS)
+    with pytest.raises(InvalidValue) as error:
+        case.add_evidence(HANDLER, clock(), EvidenceKind.PHOTO, "照片", "xyz", "张执法")
+    assert error.value.field == "evidence.sha256"
+    with pytest.raises(RuleViolation, match=r"add_evidence\.officer"):
+        case.add_evidence(HANDLER, clock(), EvidenceKind.PHOTO, "照片", HASH, "路人")
+    case.add_evidence(HANDLER, clock(), EvidenceKind.PHOTO, "照片", HASH, "张执法")
+    with pytest.raises(RuleViolation, match=r"add_evidence\.duplicate"):
+        case.add_evidence(HANDLER, clock(), EvidenceKind.VIDEO, "视频", HASH, "刘执法")
+
+
+def test_conclusion_needs_evidence() -> None:
+    clock = Clock()
+    case = new_enforcement(clock)
+    case.file(SUPERVISOR, clock(), "立案")
+    case.start_investigation(SUPERVISOR, clock(), OFFICERS)
+    with pytest.raises(RuleViolation, match=r"conclude\.evidence"):
+        case.conclude_investigation(HANDLER, clock(), DecisionType.FINE, False, False, "终结")
+
+
+def test_a_major_case_cannot_be_decided_before_legality_review_is_approved() -> None:
+    clock = Clock()
+    case = concluded(clock, major=True)
+    case.give_prior_notice(HANDLER, clock(), DecisionType.FINE, FINE, "权利告知")
+    with pytest.raises(RuleViolation) as error:
+        case.decide(SUPERVISOR, clock(), DecisionType.FINE, FINE, "理由", "依据")
+    assert error.value.rule == "enforcement.decide.major_review"
+    assert "legality review is approved" in error.value.en
+
+
+def test_a_returned_review_sends_the_case_back_and_approval_then_allows_discussion_and_decision() -> None:
+    clock = Clock()
+    case = concluded(clock, major=True)
+    case.submit_for_review(HANDLER, clock())
+    with pytest.raises(InvalidValue) as error:
+        case.review_legality(REVIEWER, clock(), ReviewResult.RETURNED, "")
+    assert error.value.field == "opinions"
+    case.review_legality(REVIEWER, clock(), ReviewResult.RETURNED, "证据不足，补充询问笔录")
+    assert case.status is S.INVESTIGATING
+    case.add_evidence(HANDLER, clock(), EvidenceKind.TESTIMONY, "询问笔录", "b" * 64, "刘执法")
+    case.conclude_investigation(HANDLER, clock(), DecisionType.ORDER_DEMOLISH, True, False, "补充后终结")
+    case.submit_for_review(HANDLER, clock())
+    case.review_legality(REVIEWER, clock(), ReviewResult.APPROVED, "")
+    assert case.status is S.REVIEWED
+    case.give_prior_notice(HANDLER, clock(), DecisionType.ORDER_DEMOLISH, None, "权利告知")
+    with pytest.raises(RuleViolation, match=r"decide\.collective"):
+        case.decide(SUPERVISOR, clock(), DecisionType.ORDER_DEMOLISH, None, "理由", "依据")
+    case.discuss(SUPERVISOR, clock(), ["主任", "副主任", "法制员"], "同意责令拆除")
+    case.decide(SUPERVISOR, clock(), DecisionType.ORDER_DEMOLISH, None, "理由", "依据")
+    assert case.status is S.DECIDED
+
+
+def test_an_investigator_cannot_review_legality() -> None:
+    from domain.actor import Actor, Role
+
+    clock = Clock()
+    case = concluded(clock)
+    case.submit_for_review(HANDLER, clock())
+    with pytest.raises(RuleViolation, match=r"review\.independent"):
+        case.review_legality(Actor("张执法", Role.LEGAL_REVIEWER, "法制审核室"), clock(), ReviewResult.APPROVED, "")
+
+
+def test_a_penalty_needs_prior_notice_and_a_requested_hearing_must_be_held_by_an_outsider() -> None:
+    clock = Clock(datetime(2025, 9, 26, 1, 0, tzinfo=UTC))
+    case = concluded(clock)
+    with pytest.raises(RuleViolation, match=r"decide\.prior_notice"):
+        case.decide(SUPERVISOR, clock(), DecisionType.WARNING, None, "理由", "依据")
+    case.give_prior_notice(HANDLER, clock(), DecisionType.FINE, FINE, "权利告知")
+    case.request_hearing(HANDLER, datetime(2025, 10, 10, 2, tzinfo=UTC), CALENDAR, RULES)
+    with pytest.raises(RuleViolation, match=r"decide\.status"):
+        case.decide(SUPERVISOR, clock(days=20), DecisionType.FINE, FINE, "理由", "依据")
+    with pytest.raises(RuleViolation, match=r"hold_hearing\.chair"):
+        case.hold_hearing(SUPERVISOR, clock(), "张执法", ["当事人"], "听证笔录")
+    case.hold_hearing(SUPERVISOR, clock(), "法制员王某", ["当事人", "张执法"], "听证笔录")
+    case.decide(SUPERVISOR, clock(), DecisionType.FINE, FINE, "理由", "依据")
+    assert case.status is S.DECIDED
+
+
+def test_a_hearing_requested_too_late_is_refused() -> None:
+    clock = Clock(datetime(2025, 9, 26, 1, 0, tzinfo=UTC))
+    case = concluded(clock)
+    case.give_prior_notice(HANDLER, clock(), DecisionType.FINE, FINE, "权利告知")
+    with pytest.raises(RuleViolation) as error:
+        case.request_hearing(HANDLER, datetime(2025, 10, 11, 2, tzinfo=UTC), CALENDAR, RULES)
+    assert error.value.rule == "enforcement.request_hearing.window"
+
+
+def test_fines_are_positive_and_only_on_fines() -> None:
+    clock = Clock()
+    case = concluded(clock)
+    with pytest.raises(InvalidValue) as error:
+        case.give_prior_notice(HANDLER, clock(), DecisionType.FINE, Decimal("-5"), "权利告知")
+    assert error.value.field == "fine"
+    with pytest.raises(InvalidValue):
+        case.give_prior_notice(HANDLER, clock(), DecisionType.WARNING, FINE, "权利告知")
+    with pytest.raises(InvalidValue):
+        case.decide(SUPERVISOR, clock(), DecisionType.FINE, Decimal("1.005"), "理由", "依据")
+
+
+def test_no_penalty_decisions_need_no_notice_and_no_execution() -> None:
+    clock = Clock()
+    case = concluded(clock)
+    case.decide(SUPERVISOR, clock(), DecisionType.NO_PENALTY, None, "首违不罚", "《行政处罚法》第三十三条")
+    case.serve(HANDLER, clock(), "直接送达")
+    with pytest.raises(RuleViolation, match=r"execute\.nothing"):
+        case.execute(HANDLER, clock(), ExecutionResult.PAID)
+    case.close(SUPERVISOR, clock())
+    assert case.status is S.CLOSED
+
+
+def test_a_clue_can_be_declined() -> None:
+    clock = Clock()
+    case = new_enforcement(clock)
+    case.decline(SUPERVISOR, clock(), "不属于本机关管辖")
+    assert case.status is S.NOT_FILED and not case.is_open
