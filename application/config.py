@@ -1,0 +1,86 @@
+"""Settings, read from the environment only."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from application.errors import ConfigurationError
+
+DEFAULT_DATABASE_URL = "sqlite:///caseledger.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the store is and where local overrides of the calendar and time limits live."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    calendar_dir: Path | None = None
+    rules_file: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        calendar_dir = env.get("CASELEDGER_CALENDAR_DIR")
+        rules_file = env.get("CASELEDGER_RULES_FILE")
+        return cls(
+            database_url=env.get("CASELEDGER_DATABASE_URL", DEFAULT_DATABASE_URL),
+            calendar_dir=Path(calendar_dir) if calendar_dir else None,
+            rules_file=Path(rules_file) if rules_file else None,
+        )
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    def persistence_env(self) -> dict[str, str]:
+        """The eventsourcing library's settings for this store (tables are created by ``db init`` only)."""
+        url = self.database_url
+        if url.startswith("sqlite:///"):
+            path = url.removeprefix("sqlite:///")
+            if not path:
+                raise ConfigurationError("CASELEDGER_DATABASE_URL: sqlite:/// needs a file path")
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": path,
+                "SQLITE_LOCK_TIMEOUT": "10",
+                "CREATE_TABLE": "n",
+            }
+        if self.is_postgres:
+            parts = urlsplit(url)
+            dbname = unquote(parts.path.lstrip("/"))
+            if not parts.hostname or not dbname:
+                raise ConfigurationError("CASELEDGER_DATABASE_URL: postgresql:// needs a host and a database name")
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": dbname,
+                "POSTGRES_HOST": parts.hostname,
+                "POSTGRES_PORT": str(parts.port or 5432),
+                "POSTGRES_USER": unquote(parts.username or "postgres"),
+                "POSTGRES_PASSWORD": unquote(parts.password or ""),
+                "POSTGRES_CONNECT_TIMEOUT": "5",
+                "POSTGRES_PRE_PING": "y",
+                "POSTGRES_POOL_SIZE": "4",
+                "POSTGRES_MAX_OVERFLOW": "8",
+                "CREATE_TABLE": "n",
+            }
+        raise ConfigurationError(
+            f"CASELEDGER_DATABASE_URL: {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST/DB"
+        )
+
+    def rule_overrides(self) -> list[Mapping[str, Any]]:
+        """The time-limit overrides in ``CASELEDGER_RULES_FILE`` (a JSON list), if any."""
+        if self.rules_file is None:
+            return []
+        try:
+            data = json.loads(self.rules_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ConfigurationError(f"CASELEDGER_RULES_FILE: cannot read {self.rules_file}: {error}") from None
+        if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+            raise ConfigurationError("CASELEDGER_RULES_FILE: expected a JSON list of objects")
+        return data

@@ -1,0 +1,173 @@
+"""The ledger's plumbing: one eventsourcing Application, loading, version checks, saving,
+and the translation of library errors into the application's own."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    MapperDeserialisationError,
+    OperationalError,
+    ProgrammingError,
+)
+from eventsourcing.utils import TopicError
+
+from application.config import Settings
+from application.errors import Conflict, LogUnreadable, NotFound, StaleVersion, StoreNotInitialised, StoreUnavailable
+from application.topics import register_renamed_topics
+from application.transcodings import register_domain_transcodings
+from domain.calendar import WorkingCalendar
+from domain.case import Case
+from domain.complaint import Complaint
+from domain.dispute import Dispute
+from domain.enforcement import EnforcementCase
+from domain.errors import InvalidValue
+from domain.labels import Labelled
+from domain.numbering import CaseNumberSequence
+from domain.rules import RuleTable
+from domain.time import now
+
+A = TypeVar("A", bound=Aggregate)
+
+register_renamed_topics()
+
+CASE_CLASSES: tuple[type[Case], ...] = (Complaint, Dispute, EnforcementCase)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command returns: the aggregate, its new version and the log position of its last event."""
+
+    id: UUID
+    version: int
+    position: int | None
+    number: str = ""
+
+
+class LedgerCore(Application[UUID]):
+    """Shared machinery of the use cases; :class:`application.ledger.CaseLedger` is the composition."""
+
+    name = "CaseLedger"
+    snapshotting_intervals = {CaseNumberSequence: 100}  # noqa: RUF012
+
+    def __init__(
+        self, settings: Settings, calendar: WorkingCalendar, rules: RuleTable, create_tables: bool = False
+    ) -> None:
+        env = settings.persistence_env()
+        if create_tables:
+            env["CREATE_TABLE"] = "y"
+        self.settings = settings
+        self.calendar = calendar
+        self.rules = rules
+        with _translated(None):
+            super().__init__(env=env)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    # -- loading and saving ---------------------------------------------------------------
+
+    def load(self, aggregate_class: type[A], aggregate_id: UUID, what: str) -> A:
+        """The aggregate with this id, if it exists and is of the expected class."""
+        with _translated(aggregate_id):
+            try:
+                aggregate: Any = self.repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                raise NotFound(what, aggregate_id) from None
+        if not isinstance(aggregate, aggregate_class):
+            raise NotFound(what, aggregate_id)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        with _translated(aggregate_id):
+            return aggregate_id in self.repository
+
+    def commit(self, *aggregates: Aggregate) -> CommandResult:
+        """Save the aggregates in one transaction; a concurrent change raises :class:`Conflict`."""
+        first = aggregates[-1]
+        with _translated(first.id):
+            recordings = self.save(*aggregates)
+        position = recordings[-1].notification.id if recordings else None
+        return CommandResult(first.id, first.version, position, getattr(first, "number", ""))
+
+    def update(
+        self,
+        aggregate_class: type[A],
+        aggregate_id: UUID,
+        expected_version: int,
+        what: str,
+        change: Callable[[A, datetime], None],
+        at: datetime | None,
+    ) -> CommandResult:
+        """Load, check the version the command was decided against, apply ``change``, save."""
+        if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
+            raise InvalidValue("expected_version", "must be a positive whole number")
+        aggregate = self.load(aggregate_class, aggregate_id, what)
+        if aggregate.version != expected_version:
+            raise StaleVersion(aggregate_id, expected_version, aggregate.version)
+        change(aggregate, now() if at is None else at)
+        return self.commit(aggregate)
+
+    def events_of(self, aggregate_id: UUID) -> Sequence[Any]:
+        with _translated(aggregate_id):
+            return list(self.events.get(aggregate_id))
+
+    def log_position(self) -> int:
+        """The newest notification id in the log (0 when empty)."""
+        with _translated(None):
+            return self.recorder.max_notification_id() or 0
+
+
+def fingerprint(payload: dict[str, Any]) -> str:
+    """A stable digest of a filing's content, to tell a retry from a different filing."""
+    text = json.dumps(_canonical(payload), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Labelled):
+        return value.code
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "party_id"}
+        return _canonical(fields)
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+@contextmanager
+def _translated(aggregate_id: UUID | None) -> Iterator[None]:
+    try:
+        yield
+    except IntegrityError:
+        if aggregate_id is None:
+            raise
+        raise Conflict(aggregate_id) from None
+    except (OperationalError, InterfaceError) as error:
+        if "no such table" in str(error):
+            raise StoreNotInitialised(
+                f"the event store is not initialised (run `caseledger db init`): {error}"
+            ) from None
+        raise StoreUnavailable(f"the event store cannot be reached: {error}") from None
+    except (TopicError, MapperDeserialisationError) as error:
+        raise LogUnreadable(f"a stored event cannot be read: {error}") from None
+    except ProgrammingError as error:
+        raise StoreNotInitialised(f"the event store is not initialised (run `caseledger db init`): {error}") from None

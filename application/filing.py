@@ -1,0 +1,79 @@
+"""Filing a case: idempotent by filing key, numbered per kind and year without duplicates."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+
+from application.core import CommandResult, LedgerCore, fingerprint
+from application.errors import Conflict, IdempotencyKeyReused
+from domain.actor import Actor
+from domain.case import Case, case_id_for
+from domain.errors import InvalidValue
+from domain.kinds import Channel
+from domain.numbering import CaseNumberSequence, sequence_id
+from domain.time import local_date, now
+from domain.values import require_text
+
+C = TypeVar("C", bound=Case)
+
+MAX_ATTEMPTS = 200
+
+
+class Filing(LedgerCore):
+    def file_case(
+        self,
+        case_class: type[C],
+        filing_key: str,
+        actor: Actor,
+        at: datetime | None,
+        content: dict[str, Any],
+        **details: Any,
+    ) -> CommandResult:
+        """File a new case of ``case_class`` from ``content`` (category, channel, location,
+        description, parties) plus the kind's own ``details``.
+
+        A retry with the same key returns the case filed first; the same key with
+        different content raises :class:`IdempotencyKeyReused`.
+        """
+        key = require_text(filing_key, "filing_key", 200)
+        if not isinstance(actor, Actor):
+            raise InvalidValue("actor", "must be an actor")
+        moment = now() if at is None else at
+        case_class.check_filing(at=moment, **content)
+        digest = fingerprint(content | details)
+        case_id = case_id_for(case_class.KIND, key)
+        fields = content | {
+            "category": case_class.CATEGORY.parse(content["category"], "category"),
+            "channel": Channel.parse(content["channel"], "channel"),
+            "description": content["description"].strip(),
+            "parties": list(content["parties"]),
+        }
+        year = local_date(moment).year
+        build: Callable[..., C] = case_class
+        for attempt in range(MAX_ATTEMPTS):
+            if self.exists(case_id):
+                return self._existing(case_class, case_id, key, digest)
+            sequence = self._sequence(case_class, year)
+            number = sequence.issue(case_id)
+            case = build(number=number, filing_key=key, fingerprint=digest, actor=actor, at=moment, **fields, **details)
+            try:
+                return self.commit(sequence, case)
+            except Conflict:
+                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise Conflict(case_id, f"could not obtain a case number after {MAX_ATTEMPTS} attempts")
+
+    def _sequence(self, case_class: type[Case], year: int) -> CaseNumberSequence:
+        sid = sequence_id(case_class.KIND, year)
+        if self.exists(sid):
+            return self.load(CaseNumberSequence, sid, "number sequence")
+        return CaseNumberSequence(kind=case_class.KIND, year=year)
+
+    def _existing(self, case_class: type[C], case_id: Any, key: str, digest: str) -> CommandResult:
+        case = self.load(case_class, case_id, case_class.KIND.en.lower())
+        if case.fingerprint != digest:
+            raise IdempotencyKeyReused(key, case_id)
+        return CommandResult(case.id, case.version, None, case.number)

@@ -1,0 +1,122 @@
+"""Use cases every kind of case shares: supervision, reminders, links, corrections, clocks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from application.core import CommandResult, LedgerCore
+from domain.actor import Actor
+from domain.case import Case
+from domain.kinds import Channel
+from domain.labels import Labelled
+from domain.outcomes import ClockPause
+from domain.values import Location, Party
+
+
+class SharedUseCases(LedgerCore):
+    def supervise(
+        self, case_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
+    ) -> CommandResult:
+        """Put a case under supervision (督办)."""
+        return self.update(Case, case_id, expected_version, "case", lambda c, t: c.supervise(actor, t, reason), at)
+
+    def remind(
+        self, case_id: UUID, expected_version: int, actor: Actor, note: str, *, at: datetime | None = None
+    ) -> CommandResult:
+        """Send a reminder (催办)."""
+        return self.update(Case, case_id, expected_version, "case", lambda c, t: c.remind(actor, t, note), at)
+
+    def link_cases(
+        self,
+        case_id: UUID,
+        expected_version: int,
+        actor: Actor,
+        related_case_id: UUID,
+        relation: str,
+        *,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Record that another existing case is related to this one."""
+        self.load(Case, related_case_id, "related case")
+        return self.update(
+            Case, case_id, expected_version, "case", lambda c, t: c.link(actor, t, related_case_id, relation), at
+        )
+
+    def correct_case(
+        self,
+        case_id: UUID,
+        expected_version: int,
+        actor: Actor,
+        corrects_version: int,
+        reason: str,
+        *,
+        category: Labelled | str | None = None,
+        channel: Channel | str | None = None,
+        location: Location | None = None,
+        description: str | None = None,
+        parties: list[Party] | None = None,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Correct registered details by a new event naming the event corrected and why."""
+        return self.update(
+            Case,
+            case_id,
+            expected_version,
+            "case",
+            lambda c, t: c.correct(
+                actor,
+                t,
+                corrects_version,
+                reason,
+                category=None if category is None else c.CATEGORY.parse(category, "category"),
+                channel=None if channel is None else Channel.parse(channel, "channel"),
+                location=location,
+                description=description,
+                parties=parties,
+            ),
+            at,
+        )
+
+    def pause_clock(
+        self,
+        case_id: UUID,
+        expected_version: int,
+        actor: Actor,
+        pause: ClockPause | str,
+        reason: str,
+        *,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Pause the running time limit (hearing, expert testing, waiting on a party, public notice)."""
+        kind = ClockPause.parse(pause, "pause")
+        return self.update(
+            Case, case_id, expected_version, "case", lambda c, t: c.pause_clock(actor, t, kind, reason), at
+        )
+
+    def resume_clock(
+        self, case_id: UUID, expected_version: int, actor: Actor, *, at: datetime | None = None
+    ) -> CommandResult:
+        """Restart a paused time limit."""
+        return self.update(Case, case_id, expected_version, "case", lambda c, t: c.resume_clock(actor, t), at)
+
+    def extend_deadline(
+        self,
+        case_id: UUID,
+        expected_version: int,
+        actor: Actor,
+        days: int,
+        reason: str,
+        *,
+        parties_consent: bool = False,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Extend the running stage's time limit within the rule table's cap; ``actor`` approves."""
+        return self.update(
+            Case,
+            case_id,
+            expected_version,
+            "case",
+            lambda c, t: c.extend_deadline(actor, t, days, reason, self.rules, parties_consent),
+            at,
+        )

@@ -1,0 +1,210 @@
+"""Application scenarios, each run against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import uuid4
+
+import pytest
+
+from application.config import Settings
+from application.core import CommandResult
+from application.errors import Conflict, IdempotencyKeyReused, NotFound, StaleVersion
+from application.ledger import CaseLedger, build_ledger
+from domain.complaint import Complaint, ComplaintStatus
+from domain.dispute import DisputeStatus
+from domain.enforcement import EnforcementCase, EnforcementStatus
+from domain.errors import InvalidValue, RuleViolation
+from domain.kinds import Channel, ComplaintCategory
+from domain.outcomes import DecisionType, EvidenceKind, PartyRole, SessionOutcome
+from domain.values import Party
+from tests.support import CLERK, FINE, HANDLER, HASH, SUPERVISOR, complainant, location
+
+
+def file_complaint(ledger: CaseLedger, key: str | None = None, description: str = "早餐摊点占道经营") -> CommandResult:
+    return ledger.file_complaint(
+        key or uuid4().hex,
+        CLERK,
+        category=ComplaintCategory.BREAKFAST_STALLS,
+        channel=Channel.HOTLINE,
+        location=location(),
+        description=description,
+        parties=[complainant()],
+    )
+
+
+def test_filing_numbers_the_case_and_reloads_with_its_types(ledger: CaseLedger) -> None:
+    filed = file_complaint(ledger)
+    assert re.fullmatch(r"TS-\d{4}-\d{6}", filed.number)
+    assert filed.version == 1 and filed.position is not None and filed.position > 0
+    complaint = ledger.repository.get(filed.id)
+    assert complaint.category is ComplaintCategory.BREAKFAST_STALLS
+    assert complaint.status is ComplaintStatus.REGISTERED
+    assert isinstance(complaint.parties[0], Party) and complaint.parties[0].role is PartyRole.COMPLAINANT
+    assert complaint.filed_by == CLERK
+
+
+def test_the_same_filing_key_returns_the_same_case(ledger: CaseLedger) -> None:
+    first = file_complaint(ledger, "hotline-20250301-0007")
+    again = file_complaint(ledger, "hotline-20250301-0007")
+    assert again.id == first.id and again.number == first.number
+    assert len(ledger.events_of(first.id)) == 1
+
+
+def test_a_filing_key_reused_for_different_content_is_refused(ledger: CaseLedger) -> None:
+    file_complaint(ledger, "mailbox-42")
+    with pytest.raises(IdempotencyKeyReused):
+        file_complaint(ledger, "mailbox-42", description="另一件事")
+
+
+def test_commands_advance_the_version_and_a_stale_version_is_refused(ledger: CaseLedger) -> None:
+    filed = file_complaint(ledger)
+    accepted = ledger.accept_complaint(filed.id, filed.version, SUPERVISOR)
+    assert accepted.version == 2 and accepted.position is not None and accepted.position > (filed.position or 0)
+    with pytest.raises(StaleVersion) as error:
+        ledger.dispatch_complaint(filed.id, filed.version, SUPERVISOR, "城管执法中队", [])
+    assert error.value.current == 2
+
+
+def test_two_clerks_deciding_on_the_same_version_one_wins(ledger: CaseLedger, store_url: str) -> None:
+    filed = file_complaint(ledger)
+    ledger.accept_complaint(filed.id, 1, SUPERVISOR)
+    other = build_ledger(Settings(database_url=store_url))
+    both_loaded = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def dispatch(app: CaseLedger, unit: str) -> None:
+        def decide(complaint: Complaint, at: datetime) -> None:
+            both_loaded.wait(timeout=10)
+            complaint.dispatch(SUPERVISOR, at, unit, [])
+
+        try:
+            app.update(Complaint, filed.id, 2, "complaint", decide, None)
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("conflict")
+
+    clerks = [threading.Thread(target=dispatch, args=pair) for pair in ((ledger, "甲中队"), (other, "乙中队"))]
+    for clerk in clerks:
+        clerk.start()
+    for clerk in clerks:
+        clerk.join()
+    other.close()
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert len(ledger.events_of(filed.id)) == 3
+
+
+def test_fifty_concurrent_filings_get_fifty_distinct_numbers(ledger: CaseLedger) -> None:
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda i: file_complaint(ledger, f"concurrent-{i}"), range(50)))
+    numbers = [r.number for r in results]
+    assert len(set(numbers)) == 50
+    assert len({r.id for r in results}) == 50
+    assert all(re.fullmatch(r"TS-\d{4}-\d{6}", n) for n in numbers)
+
+
+@pytest.mark.parametrize(
+    ("field", "change"),
+    [
+        ("category", {"category": "flying_saucers"}),
+        ("channel", {"channel": "patrol"}),
+        ("description", {"description": "   "}),
+        ("parties", {"parties": ["not a party"]}),
+    ],
+)
+def test_bad_filing_input_names_the_field_and_stores_nothing(
+    ledger: CaseLedger, field: str, change: dict[str, object]
+) -> None:
+    arguments: dict[str, object] = {
+        "category": "noise",
+        "channel": "hotline",
+        "location": location(),
+        "description": "噪声扰民",
+        "parties": [complainant()],
+    } | change
+    before = ledger.log_position()
+    with pytest.raises(InvalidValue) as error:
+        ledger.file_complaint("bad-" + field, CLERK, **arguments)  # type: ignore[arg-type]
+    assert error.value.field == field
+    assert ledger.log_position() == before
+
+
+def test_refused_commands_store_nothing(ledger: CaseLedger) -> None:
+    filed = file_complaint(ledger)
+    ledger.accept_complaint(filed.id, 1, SUPERVISOR)
+    before = ledger.log_position()
+    with pytest.raises(InvalidValue) as bad_extension:
+        ledger.extend_deadline(filed.id, 2, SUPERVISOR, 45, "情况复杂")
+    assert bad_extension.value.field == "days"
+    with pytest.raises(RuleViolation):
+        ledger.reopen_complaint(filed.id, 2, SUPERVISOR, "重办")
+    assert ledger.log_position() == before
+    assert ledger.get_case(filed.id)["version"] == 2
+
+
+def test_a_negative_fine_is_refused_and_a_real_one_round_trips(ledger: CaseLedger) -> None:
+    clue = ledger.record_clue(
+        uuid4().hex,
+        HANDLER,
+        category="illegal_construction",
+        channel="patrol",
+        location=location(),
+        description="巡查发现违法搭建",
+        parties=[Party(PartyRole.PARTY, "某店")],
+        grid_level="street",
+    )
+    v = ledger.file_enforcement_case(clue.id, 1, SUPERVISOR, "立案").version
+    v = ledger.start_investigation(clue.id, v, SUPERVISOR, ["张执法", "刘执法"]).version
+    v = ledger.add_evidence(clue.id, v, HANDLER, EvidenceKind.PHOTO, "现场照片", HASH, "张执法").version
+    v = ledger.conclude_investigation(clue.id, v, HANDLER, DecisionType.FINE, False, False, "终结").version
+    with pytest.raises(InvalidValue) as error:
+        ledger.give_prior_notice(clue.id, v, HANDLER, DecisionType.FINE, Decimal("-100"), "权利")
+    assert error.value.field == "fine"
+    v = ledger.give_prior_notice(clue.id, v, HANDLER, DecisionType.FINE, FINE, "权利").version
+    v = ledger.decide_case(clue.id, v, SUPERVISOR, DecisionType.FINE, FINE, "理由", "依据").version
+    case = ledger.repository.get(clue.id)
+    assert isinstance(case, EnforcementCase)
+    assert case.fine == FINE and isinstance(case.fine, Decimal)
+    assert case.status is EnforcementStatus.DECIDED and case.decided_on is not None
+    assert isinstance(case.evidence[0].kind, EvidenceKind)
+
+
+def test_a_dispute_session_keeps_its_date(ledger: CaseLedger) -> None:
+    filed = ledger.file_dispute(
+        uuid4().hex,
+        CLERK,
+        category="neighbour",
+        channel="application",
+        location=location(),
+        description="邻里排水纠纷",
+        parties=[Party(PartyRole.APPLICANT, "甲"), Party(PartyRole.RESPONDENT, "乙")],
+    )
+    v = ledger.accept_dispute(filed.id, 1, SUPERVISOR).version
+    v = ledger.assign_mediator(filed.id, v, SUPERVISOR, "陈调解").version
+    v = ledger.investigate_dispute(filed.id, v, HANDLER, "走访").version
+    held = date(2020, 1, 2)
+    v = ledger.hold_mediation_session(
+        filed.id, v, HANDLER, held, ["陈调解", "甲", "乙"], "调解", SessionOutcome.PROGRESS
+    ).version
+    assert ledger.repository.get(filed.id).status is DisputeStatus.MEDIATING
+    assert ledger.history(filed.id)[-1]["data"]["held_on"] == "2020-01-02"
+
+
+def test_unknown_ids_and_wrong_kinds_are_not_found(ledger: CaseLedger) -> None:
+    filed = file_complaint(ledger)
+    with pytest.raises(NotFound):
+        ledger.accept_dispute(filed.id, 1, SUPERVISOR)
+    with pytest.raises(NotFound):
+        ledger.accept_complaint(uuid4(), 1, SUPERVISOR)
+
+
+def test_protected_identities_are_masked_unless_asked_for(ledger: CaseLedger) -> None:
+    filed = file_complaint(ledger)
+    masked = ledger.get_case(filed.id)["parties"][0]
+    assert masked["name"] == "***" and masked["id_number"] == ""
+    assert ledger.get_case(filed.id, include_identities=True)["parties"][0]["name"] == "王秀兰"
+    assert ledger.history(filed.id)[0]["data"]["parties"][0]["name"] == "***"
