@@ -11,8 +11,9 @@ from uuid import UUID
 from application.core import LedgerCore
 from domain.case import Case
 from domain.clearing import Clearing
+from domain.clocks import StageClock, derive_clocks, marks_from_events
 from domain.labels import Labelled
-from domain.time import SHANGHAI
+from domain.time import SHANGHAI, now
 from domain.tolerance import ToleranceRuling
 from domain.values import Party
 
@@ -27,7 +28,14 @@ class Queries(LedgerCore):
         data["kind"] = plain(case.KIND)
         data["parties"] = [party_view(p, include_identities) for p in case.parties]
         data["open"] = case.is_open
+        data["clocks"] = [clock_view(c) for c in self.clocks(case_id)]
         return data
+
+    def clocks(self, case_id: UUID, *, as_of: datetime | None = None) -> list[StageClock]:
+        """Every statutory clock of the case, running or stopped, as it stands at ``as_of`` (now)."""
+        case = self.load(Case, case_id, "case")
+        marks = marks_from_events(case.KIND, self.events_of(case_id))
+        return derive_clocks(case.KIND, case.category.code, marks, self.rules, self.calendar, as_of or now())
 
     def get_ruling(self, ruling_id: UUID) -> dict[str, Any]:
         ruling: dict[str, Any] = plain(_state(self.load(ToleranceRuling, ruling_id, "tolerated-error ruling")))
@@ -59,6 +67,20 @@ def describe_event(event: Any, include_identities: bool) -> dict[str, Any]:
         "actor": plain(getattr(event, "actor", None)),
         "data": plain(fields),
     }
+
+
+def clock_view(clock: StageClock) -> dict[str, Any]:
+    """A clock as plain data, with its rule's limit, unit and legal basis."""
+    view: dict[str, Any] = plain(clock)
+    view["rule"] = {
+        "days": clock.rule.days,
+        "unit": plain(clock.rule.unit),
+        "basis": clock.rule.basis,
+        "pauses": [plain(p) for p in sorted(clock.rule.pauses, key=lambda p: p.code)],
+        "extension_cap": clock.rule.extension_cap,
+    }
+    view["running"] = clock.running
+    return view
 
 
 def party_view(party: Party, include_identities: bool) -> dict[str, Any]:

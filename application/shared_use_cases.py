@@ -91,7 +91,7 @@ class SharedUseCases(LedgerCore):
         """Pause the running time limit (hearing, expert testing, waiting on a party, public notice)."""
         kind = ClockPause.parse(pause, "pause")
         return self.update(
-            Case, case_id, expected_version, "case", lambda c, t: c.pause_clock(actor, t, kind, reason), at
+            Case, case_id, expected_version, "case", lambda c, t: c.pause_clock(actor, t, kind, reason, self.rules), at
         )
 
     def resume_clock(

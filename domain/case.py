@@ -247,11 +247,18 @@ class Case(Aggregate):
         self.corrections.append(corrects_version)
         self.last_at = at
 
-    def pause_clock(self, actor: Actor, at: datetime, pause: ClockPause, reason: str) -> None:
+    def pause_clock(self, actor: Actor, at: datetime, pause: ClockPause, reason: str, rules: RuleTable) -> None:
         """Stop the running time limit for a reason the rule table lets pause it."""
         at = self._require_open(at)
         pause = ClockPause.parse(pause, "pause")
         self._require(self.paused is None, "pause.already", "时限已暂停", "the time limit is already paused")
+        rule = rules.rule(self.KIND, self.EXTENDABLE_STAGE, self.category.code)
+        self._require(
+            pause in rule.pauses,
+            "pause.not_allowed",
+            f"「{pause.zh}」不计入{rule.stage.zh}期限的规定不适用于本案",
+            f"{pause.en.lower()} does not pause the time limit to {rule.stage.en.lower()} ({rule.basis})",
+        )
         self._clock_paused(actor=actor, at=at, pause=pause, reason=require_text(reason, "reason"))
 
     @event("ClockPaused")

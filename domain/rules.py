@@ -47,7 +47,6 @@ class ClockRule:
     needs_consent: bool = False
 
 
-_ALL_PAUSES = frozenset(ClockPause)
 _DEFAULTS = (
     ClockRule(CaseKind.COMPLAINT, Stage.ACCEPTANCE, 15, DayUnit.CALENDAR, "《信访工作条例》第三十一条"),
     ClockRule(
@@ -56,6 +55,7 @@ _DEFAULTS = (
         60,
         DayUnit.CALENDAR,
         "《信访工作条例》第三十五条",
+        pauses=frozenset({ClockPause.WAITING_ON_PARTY}),
         extension_cap=30,
         max_extensions=1,
     ),

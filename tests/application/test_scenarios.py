@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -208,3 +208,29 @@ def test_protected_identities_are_masked_unless_asked_for(ledger: CaseLedger) ->
     assert masked["name"] == "***" and masked["id_number"] == ""
     assert ledger.get_case(filed.id, include_identities=True)["parties"][0]["name"] == "王秀兰"
     assert ledger.history(filed.id)[0]["data"]["parties"][0]["name"] == "***"
+
+
+def test_clocks_are_the_same_after_reloading_from_the_log(ledger: CaseLedger, store_url: str) -> None:
+    registered = datetime(2025, 9, 26, 2, 0, tzinfo=UTC)
+    filed = ledger.file_complaint(
+        uuid4().hex,
+        CLERK,
+        category="road_occupation",
+        channel="mailbox",
+        location=location(),
+        description="国庆前夕投诉占道经营",
+        parties=[complainant()],
+        at=registered,
+    )
+    ledger.accept_complaint(filed.id, 1, SUPERVISOR, at=registered + timedelta(days=2))
+    as_of = datetime(2025, 10, 20, tzinfo=UTC)
+    here = ledger.clocks(filed.id, as_of=as_of)
+    reloaded = build_ledger(Settings(database_url=store_url))
+    there = reloaded.clocks(filed.id, as_of=as_of)
+    reloaded.close()
+    assert here == there
+    assert [(c.stage.code, c.deadline) for c in there] == [
+        ("acceptance", date(2025, 10, 11)),
+        ("handling", date(2025, 11, 27)),
+    ]
+    assert ledger.get_case(filed.id)["clocks"][0]["status"]["code"] == "met"

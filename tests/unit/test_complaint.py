@@ -8,7 +8,7 @@ import pytest
 from domain.calendar import WorkingCalendar
 from domain.complaint import Complaint, ComplaintStatus
 from domain.errors import InvalidValue, RuleViolation
-from domain.outcomes import Finding, ReplyOpinion, Satisfaction
+from domain.outcomes import ClockPause, Finding, ReplyOpinion, Satisfaction
 from domain.rules import RuleTable
 from tests.support import CLERK, HANDLER, SUPERVISOR, Clock, new_complaint
 
@@ -193,9 +193,11 @@ def test_supervision_reminders_pause_and_resume() -> None:
     with pytest.raises(RuleViolation, match=r"supervise\.already"):
         complaint.supervise(SUPERVISOR, clock(), "再督办")
     complaint.remind(SUPERVISOR, clock(), "请加快办理")
-    complaint.pause_clock(SUPERVISOR, clock(), "waiting_on_party", "等待投诉人补充材料")  # type: ignore[arg-type]
+    with pytest.raises(RuleViolation, match=r"pause\.not_allowed"):
+        complaint.pause_clock(SUPERVISOR, clock(), ClockPause.HEARING, "听证", RULES)
+    complaint.pause_clock(SUPERVISOR, clock(), ClockPause.WAITING_ON_PARTY, "等待投诉人补充材料", RULES)
     with pytest.raises(RuleViolation, match=r"pause\.already"):
-        complaint.pause_clock(SUPERVISOR, clock(), "hearing", "x")  # type: ignore[arg-type]
+        complaint.pause_clock(SUPERVISOR, clock(), ClockPause.WAITING_ON_PARTY, "x", RULES)
     complaint.resume_clock(SUPERVISOR, clock())
     with pytest.raises(RuleViolation, match=r"resume\.not_paused"):
         complaint.resume_clock(SUPERVISOR, clock())

@@ -1,0 +1,216 @@
+"""Statutory clocks, derived from a case's events, never stored as editable fields.
+
+Each stage's clock starts, pauses, resumes, is extended and stops on particular events
+(:data:`TRIGGERS`). Days are counted in Asia/Shanghai from the day after the start (the
+start day itself does not count); a paused day does not count; a deadline counted in
+calendar days that falls on a rest day moves to the next working day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from domain.calendar import WorkingCalendar
+from domain.kinds import CaseKind
+from domain.labels import Labelled
+from domain.outcomes import ClockPause
+from domain.rules import ClockRule, DayUnit, RuleTable, Stage
+from domain.time import local_date
+
+DUE_SOON_WORKING_DAYS = 2
+
+_START, _STOP = "start", "stop"
+
+TRIGGERS: dict[CaseKind, dict[str, tuple[tuple[str, Stage], ...]]] = {
+    CaseKind.COMPLAINT: {
+        "Registered": ((_START, Stage.ACCEPTANCE),),
+        "Accepted": ((_STOP, Stage.ACCEPTANCE), (_START, Stage.HANDLING)),
+        "NotAccepted": ((_STOP, Stage.ACCEPTANCE),),
+        "AnsweredDirectly": ((_STOP, Stage.ACCEPTANCE),),
+        "Dispatched": ((_START, Stage.RETURN_WINDOW),),
+        "Returned": ((_STOP, Stage.RETURN_WINDOW),),
+        "Investigated": ((_STOP, Stage.RETURN_WINDOW),),
+        "Replied": ((_STOP, Stage.HANDLING),),
+        "Reopened": ((_START, Stage.HANDLING),),
+        "Merged": ((_STOP, Stage.ACCEPTANCE), (_STOP, Stage.RETURN_WINDOW), (_STOP, Stage.HANDLING)),
+        "TransferredOut": ((_STOP, Stage.ACCEPTANCE), (_STOP, Stage.HANDLING)),
+    },
+    CaseKind.DISPUTE: {
+        "Accepted": ((_START, Stage.SETTLEMENT),),
+        "AgreementReached": ((_STOP, Stage.SETTLEMENT),),
+        "MediationEnded": ((_STOP, Stage.SETTLEMENT),),
+    },
+    CaseKind.ENFORCEMENT: {
+        "Filed": ((_START, Stage.DECISION),),
+        "Decided": ((_STOP, Stage.DECISION), (_START, Stage.SERVICE)),
+        "Served": ((_STOP, Stage.SERVICE),),
+    },
+}
+
+
+class ClockStatus(Labelled):
+    ON_TIME = ("on_time", "正常", "On time")
+    DUE_SOON = ("due_soon", "即将到期", "Due soon")
+    OVERDUE = ("overdue", "已超期", "Overdue")
+    PAUSED = ("paused", "已暂停", "Paused")
+    MET = ("met", "按期完成", "Finished on time")
+    MISSED = ("missed", "超期完成", "Finished late")
+
+
+@dataclass(frozen=True)
+class ClockMark:
+    """One event's effect on the clocks: start or stop a stage, pause, resume, or extend."""
+
+    action: str
+    at: datetime
+    stage: Stage | None = None
+    pause: ClockPause | None = None
+    days: int = 0
+
+
+@dataclass(frozen=True)
+class StageClock:
+    """Where one stage's time limit stands on a given day."""
+
+    stage: Stage
+    rule: ClockRule
+    started_on: date
+    deadline: date
+    days_used: int
+    days_left: int
+    status: ClockStatus
+    extended_days: int
+    paused_days: int
+    stopped_on: date | None
+
+    @property
+    def running(self) -> bool:
+        return self.stopped_on is None
+
+
+@dataclass
+class _Run:
+    stage: Stage
+    started: datetime
+    stopped: datetime | None = None
+    extended: int = 0
+    pauses: list[tuple[date, date | None]] = field(default_factory=list)
+
+
+def marks_from_events(kind: CaseKind, events: Iterable[Any]) -> list[ClockMark]:
+    """The clock marks in a case's events, in order (events need ``at`` and their class name)."""
+    triggers = TRIGGERS[kind]
+    marks: list[ClockMark] = []
+    for event in events:
+        name = type(event).__name__
+        at: datetime = event.at
+        marks.extend(ClockMark(action, at, stage) for action, stage in triggers.get(name, ()))
+        if name == "ClockPaused":
+            marks.append(ClockMark("pause", at, pause=event.pause))
+        elif name == "ClockResumed":
+            marks.append(ClockMark("resume", at))
+        elif name == "HearingRequested":
+            marks.append(ClockMark("pause", at, pause=ClockPause.HEARING))
+        elif name == "HearingHeld":
+            marks.append(ClockMark("resume", at))
+        elif name == "DeadlineExtended":
+            marks.append(ClockMark("extend", at, stage=event.stage, days=event.days))
+    return marks
+
+
+def derive_clocks(
+    kind: CaseKind,
+    category: str,
+    marks: Sequence[ClockMark],
+    rules: RuleTable,
+    calendar: WorkingCalendar,
+    as_of: datetime,
+) -> list[StageClock]:
+    """Every clock the marks started, running or stopped, as it stands on ``as_of``."""
+    runs: list[_Run] = []
+    pause: tuple[ClockPause, date] | None = None
+    for mark in marks:
+        if mark.action == _START and mark.stage is not None:
+            runs.append(_Run(mark.stage, mark.at))
+        elif mark.action == _STOP:
+            for run in runs:
+                if run.stage is mark.stage and run.stopped is None:
+                    run.stopped = mark.at
+        elif mark.action == "extend":
+            for run in runs:
+                if run.stage is mark.stage and run.stopped is None:
+                    run.extended += mark.days
+        elif mark.action == "pause" and mark.pause is not None:
+            pause = (mark.pause, local_date(mark.at))
+            for run in runs:
+                if run.stopped is None and mark.pause in rules.rule(kind, run.stage, category).pauses:
+                    run.pauses.append((pause[1], None))
+        elif mark.action == "resume" and pause is not None:
+            for run in runs:
+                if run.pauses and run.pauses[-1][1] is None:
+                    run.pauses[-1] = (run.pauses[-1][0], local_date(mark.at))
+            pause = None
+    today = local_date(as_of)
+    return [_clock(run, rules.rule(kind, run.stage, category), calendar, today) for run in runs]
+
+
+def _clock(run: _Run, rule: ClockRule, calendar: WorkingCalendar, today: date) -> StageClock:
+    start = local_date(run.started)
+    stopped = local_date(run.stopped) if run.stopped is not None else None
+    end = stopped or today
+    pauses = [(begin, finish or today) for begin, finish in run.pauses]
+    limit = rule.days + run.extended
+    deadline = _deadline(start, limit, rule.unit, pauses, calendar)
+    used = _count(start, end, rule.unit, pauses, calendar)
+    paused_days = sum(_count(begin, finish, rule.unit, [], calendar) for begin, finish in pauses)
+    if stopped is not None:
+        status = ClockStatus.MET if stopped <= deadline else ClockStatus.MISSED
+    elif run.pauses and run.pauses[-1][1] is None:
+        status = ClockStatus.PAUSED
+    elif today > deadline:
+        status = ClockStatus.OVERDUE
+    elif calendar.working_days_between(today, deadline) <= DUE_SOON_WORKING_DAYS:
+        status = ClockStatus.DUE_SOON
+    else:
+        status = ClockStatus.ON_TIME
+    return StageClock(
+        stage=run.stage,
+        rule=rule,
+        started_on=start,
+        deadline=deadline,
+        days_used=used,
+        days_left=limit - used,
+        status=status,
+        extended_days=run.extended,
+        paused_days=paused_days,
+        stopped_on=stopped,
+    )
+
+
+def _counts(day: date, unit: DayUnit, pauses: Sequence[tuple[date, date]], calendar: WorkingCalendar) -> bool:
+    if any(begin < day <= finish for begin, finish in pauses):
+        return False
+    return unit is DayUnit.CALENDAR or calendar.is_working_day(day)
+
+
+def _count(
+    start: date, end: date, unit: DayUnit, pauses: Sequence[tuple[date, date]], calendar: WorkingCalendar
+) -> int:
+    total, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        total += _counts(day, unit, pauses, calendar)
+    return total
+
+
+def _deadline(
+    start: date, limit: int, unit: DayUnit, pauses: Sequence[tuple[date, date]], calendar: WorkingCalendar
+) -> date:
+    day, counted = start, 0
+    while counted < limit:
+        day += timedelta(days=1)
+        counted += _counts(day, unit, pauses, calendar)
+    return calendar.next_working_day_on_or_after(day)

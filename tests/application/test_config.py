@@ -1,0 +1,108 @@
+"""Settings come from the environment only."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from application.config import DEFAULT_DATABASE_URL, Settings
+from application.errors import ConfigurationError
+from application.ledger import build_ledger
+from domain.errors import CalendarYearMissing, InvalidValue
+from domain.kinds import CaseKind
+from domain.rules import DayUnit, RuleTable, Stage
+
+
+def test_the_default_store_is_a_sqlite_file_in_the_working_directory() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    env = settings.persistence_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+    assert env["SQLITE_DBNAME"] == "caseledger.sqlite3"
+    assert env["CREATE_TABLE"] == "n"
+
+
+def test_a_postgresql_url_sets_every_connection_parameter() -> None:
+    env = Settings.from_env(
+        {"CASELEDGER_DATABASE_URL": "postgresql://ledger:s%40cret@db.example:6543/cases"}
+    ).persistence_env()
+    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "6543", "cases")
+    assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("ledger", "s@cret")
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "sqlite:///", "postgresql:///nodb", "postgresql://host/"])
+def test_an_unusable_url_is_a_configuration_error(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="CASELEDGER_DATABASE_URL"):
+        Settings(database_url=url).persistence_env()
+
+
+def test_time_limits_are_overridden_from_the_rules_file(tmp_path: Path) -> None:
+    rules_file = tmp_path / "rules.json"
+    rules_file.write_text(
+        json.dumps(
+            [
+                {
+                    "kind": "complaint",
+                    "stage": "handling",
+                    "category": "breakfast_stalls",
+                    "days": 10,
+                    "unit": "working",
+                },
+                {"kind": "dispute", "stage": "settlement", "days": 45},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/l.db", rules_file=rules_file)
+    ledger = build_ledger(settings, create_tables=True)
+    stall = ledger.rules.rule(CaseKind.COMPLAINT, Stage.HANDLING, "breakfast_stalls")
+    assert (stall.days, stall.unit) == (10, DayUnit.WORKING)
+    assert ledger.rules.rule(CaseKind.COMPLAINT, Stage.HANDLING, "noise").days == 60
+    assert ledger.rules.rule(CaseKind.DISPUTE, Stage.SETTLEMENT).days == 45
+    ledger.close()
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"kind": "parcel", "stage": "handling"}, "rules[0].kind"),
+        ({"kind": "complaint", "stage": "handling", "days": -1}, "rules[0].days"),
+        ({"kind": "complaint", "stage": "handling", "unit": "lunar"}, "rules[0].unit"),
+    ],
+)
+def test_a_bad_override_names_its_field(override: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidValue) as error:
+        RuleTable.statutory().overridden([override])
+    assert error.value.field == field
+
+
+def test_an_unreadable_rules_file_is_a_configuration_error(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="CASELEDGER_RULES_FILE"):
+        Settings(rules_file=bad).rule_overrides()
+
+
+def test_an_admin_calendar_directory_adds_a_year(tmp_path: Path) -> None:
+    (tmp_path / "2028.json").write_text(
+        json.dumps(
+            {
+                "year": 2028,
+                "source": "test",
+                "provisional": False,
+                "holidays": {"2028-01-03": "元旦"},
+                "makeup_workdays": {},
+            }
+        ),
+        encoding="utf-8",
+    )
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/l.db", calendar_dir=tmp_path)
+    ledger = build_ledger(settings, create_tables=True)
+    assert not ledger.calendar.is_working_day(date(2028, 1, 3))
+    with pytest.raises(CalendarYearMissing):
+        ledger.calendar.is_working_day(date(2029, 1, 3))
+    ledger.close()
