@@ -38,20 +38,28 @@ class ComplaintUseCases(Filing):
             "description": description,
             "parties": parties,
         }
-        return self.file_case(Complaint, filing_key, actor, at, content, anonymous=bool(anonymous))
+        return self.file_case(Complaint, filing_key, actor, at, content, "file_complaint", anonymous=bool(anonymous))
 
     def accept_complaint(
         self, case_id: UUID, expected_version: int, actor: Actor, *, at: datetime | None = None
     ) -> CommandResult:
         """Accept a registered complaint (受理)."""
-        return self.update(Complaint, case_id, expected_version, WHAT, lambda c, t: c.accept(actor, t), at)
+        return self.update(
+            Complaint, case_id, expected_version, actor, "accept_complaint", lambda c, t: c.accept(actor, t), at
+        )
 
     def refuse_complaint(
         self, case_id: UUID, expected_version: int, actor: Actor, reason: str, route: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Refuse acceptance, naming the right route for the resident (不予受理)."""
         return self.update(
-            Complaint, case_id, expected_version, WHAT, lambda c, t: c.not_accept(actor, t, reason, route), at
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "refuse_complaint",
+            lambda c, t: c.not_accept(actor, t, reason, route),
+            at,
         )
 
     def answer_complaint(
@@ -67,7 +75,13 @@ class ComplaintUseCases(Filing):
         """Answer a complaint directly on registration (当场答复)."""
         op = ReplyOpinion.parse(opinion, "opinion")
         return self.update(
-            Complaint, case_id, expected_version, WHAT, lambda c, t: c.answer_directly(actor, t, op, answer), at
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "answer_complaint",
+            lambda c, t: c.answer_directly(actor, t, op, answer),
+            at,
         )
 
     def dispatch_complaint(
@@ -86,7 +100,8 @@ class ComplaintUseCases(Filing):
             Complaint,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "dispatch_complaint",
             lambda c, t: c.dispatch(actor, t, lead_unit, assisting_units, note),
             at,
         )
@@ -99,7 +114,8 @@ class ComplaintUseCases(Filing):
             Complaint,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "return_complaint",
             lambda c, t: c.return_to_dispatcher(actor, t, reason, self.calendar, self.rules),
             at,
         )
@@ -117,7 +133,13 @@ class ComplaintUseCases(Filing):
         """Record the investigation's finding (调查核实)."""
         f = Finding.parse(finding, "finding")
         return self.update(
-            Complaint, case_id, expected_version, WHAT, lambda c, t: c.investigate(actor, t, f, summary), at
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "investigate_complaint",
+            lambda c, t: c.investigate(actor, t, f, summary),
+            at,
         )
 
     def dispose_complaint(
@@ -125,7 +147,13 @@ class ComplaintUseCases(Filing):
     ) -> CommandResult:
         """Record the action taken (处置)."""
         return self.update(
-            Complaint, case_id, expected_version, WHAT, lambda c, t: c.dispose(actor, t, action_taken), at
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "dispose_complaint",
+            lambda c, t: c.dispose(actor, t, action_taken),
+            at,
         )
 
     def reply_to_complaint(
@@ -146,7 +174,8 @@ class ComplaintUseCases(Filing):
             Complaint,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "reply_to_complaint",
             lambda c, t: c.reply(actor, t, op, facts, reasons, legal_basis),
             at,
         )
@@ -163,7 +192,15 @@ class ComplaintUseCases(Filing):
     ) -> CommandResult:
         """Record the follow-up visit (回访)."""
         s = Satisfaction.parse(satisfaction, "satisfaction")
-        return self.update(Complaint, case_id, expected_version, WHAT, lambda c, t: c.visit(actor, t, s, note), at)
+        return self.update(
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "visit_complainant",
+            lambda c, t: c.visit(actor, t, s, note),
+            at,
+        )
 
     def close_complaint(
         self,
@@ -177,14 +214,22 @@ class ComplaintUseCases(Filing):
     ) -> CommandResult:
         """Approve closure (办结), saying whether the complaint was resolved."""
         return self.update(
-            Complaint, case_id, expected_version, WHAT, lambda c, t: c.close(actor, t, resolved, reason), at
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "close_complaint",
+            lambda c, t: c.close(actor, t, resolved, reason),
+            at,
         )
 
     def reopen_complaint(
         self, case_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Reopen after a dissatisfied visit (重办); the third reopening escalates it."""
-        return self.update(Complaint, case_id, expected_version, WHAT, lambda c, t: c.reopen(actor, t, reason), at)
+        return self.update(
+            Complaint, case_id, expected_version, actor, "reopen_complaint", lambda c, t: c.reopen(actor, t, reason), at
+        )
 
     def merge_complaint(
         self,
@@ -199,7 +244,13 @@ class ComplaintUseCases(Filing):
         """Merge into the complaint this one duplicates (并案)."""
         self.load(Complaint, duplicate_of, "duplicate complaint")
         return self.update(
-            Complaint, case_id, expected_version, WHAT, lambda c, t: c.merge_into(actor, t, duplicate_of, reason), at
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "merge_complaint",
+            lambda c, t: c.merge_into(actor, t, duplicate_of, reason),
+            at,
         )
 
     def transfer_complaint(
@@ -214,5 +265,11 @@ class ComplaintUseCases(Filing):
     ) -> CommandResult:
         """Transfer to the competent agency (转办)."""
         return self.update(
-            Complaint, case_id, expected_version, WHAT, lambda c, t: c.transfer_out(actor, t, agency, reason), at
+            Complaint,
+            case_id,
+            expected_version,
+            actor,
+            "transfer_complaint",
+            lambda c, t: c.transfer_out(actor, t, agency, reason),
+            at,
         )

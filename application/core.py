@@ -27,8 +27,10 @@ from eventsourcing.utils import TopicError
 
 from application.config import Settings
 from application.errors import Conflict, LogUnreadable, NotFound, StaleVersion, StoreNotInitialised, StoreUnavailable
+from application.permissions import authorize
 from application.topics import register_renamed_topics
 from application.transcodings import register_domain_transcodings
+from domain.actor import Actor
 from domain.calendar import WorkingCalendar
 from domain.case import Case
 from domain.complaint import Complaint
@@ -104,19 +106,28 @@ class LedgerCore(Application[UUID]):
         position = recordings[-1].notification.id if recordings else None
         return CommandResult(first.id, first.version, position, getattr(first, "number", ""))
 
+    def authorize(self, actor: Actor, action: str, case: Case | None = None) -> None:
+        """Refuse with :class:`Forbidden` what the permission table does not allow."""
+        if not isinstance(actor, Actor):
+            raise InvalidValue("actor", "must be an actor")
+        authorize(actor, action, case)
+
     def update(
         self,
         aggregate_class: type[A],
         aggregate_id: UUID,
         expected_version: int,
-        what: str,
+        actor: Actor,
+        action: str,
         change: Callable[[A, datetime], None],
         at: datetime | None,
     ) -> CommandResult:
-        """Load, check the version the command was decided against, apply ``change``, save."""
+        """Load, authorise ``action``, check the version it was decided against, apply ``change``, save."""
         if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
             raise InvalidValue("expected_version", "must be a positive whole number")
-        aggregate = self.load(aggregate_class, aggregate_id, what)
+        self.authorize(actor, action)
+        aggregate = self.load(aggregate_class, aggregate_id, _noun(aggregate_class))
+        self.authorize(actor, action, aggregate if isinstance(aggregate, Case) else None)
         if aggregate.version != expected_version:
             raise StaleVersion(aggregate_id, expected_version, aggregate.version)
         change(aggregate, now() if at is None else at)
@@ -130,6 +141,10 @@ class LedgerCore(Application[UUID]):
         """The newest notification id in the log (0 when empty)."""
         with _translated(None):
             return self.recorder.max_notification_id() or 0
+
+
+def _noun(aggregate_class: type) -> str:
+    return "".join(f" {c.lower()}" if c.isupper() else c for c in aggregate_class.__name__).strip()
 
 
 def fingerprint(payload: dict[str, Any]) -> str:

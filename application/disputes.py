@@ -37,13 +37,15 @@ class DisputeUseCases(Filing):
             "description": description,
             "parties": parties,
         }
-        return self.file_case(Dispute, filing_key, actor, at, content)
+        return self.file_case(Dispute, filing_key, actor, at, content, "file_dispute")
 
     def accept_dispute(
         self, case_id: UUID, expected_version: int, actor: Actor, *, at: datetime | None = None
     ) -> CommandResult:
         """Accept a dispute for mediation."""
-        return self.update(Dispute, case_id, expected_version, WHAT, lambda d, t: d.accept(actor, t), at)
+        return self.update(
+            Dispute, case_id, expected_version, actor, "accept_dispute", lambda d, t: d.accept(actor, t), at
+        )
 
     def refuse_dispute(
         self,
@@ -59,28 +61,57 @@ class DisputeUseCases(Filing):
         """Refuse mediation, naming where the dispute belongs."""
         g = RefusalGround.parse(ground, "ground")
         return self.update(
-            Dispute, case_id, expected_version, WHAT, lambda d, t: d.refuse(actor, t, g, competent_body, reason), at
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "refuse_dispute",
+            lambda d, t: d.refuse(actor, t, g, competent_body, reason),
+            at,
         )
 
     def assign_mediator(
-        self, case_id: UUID, expected_version: int, actor: Actor, mediator: str, *, at: datetime | None = None
+        self,
+        case_id: UUID,
+        expected_version: int,
+        actor: Actor,
+        mediator: str,
+        unit: str,
+        *,
+        at: datetime | None = None,
     ) -> CommandResult:
-        """Assign a mediator (recusals honoured)."""
+        """Assign a mediator of a mediating unit (recusals honoured)."""
         return self.update(
-            Dispute, case_id, expected_version, WHAT, lambda d, t: d.assign_mediator(actor, t, mediator), at
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "assign_mediator",
+            lambda d, t: d.assign_mediator(actor, t, mediator, unit),
+            at,
         )
 
     def recuse_mediator(
         self, case_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
     ) -> CommandResult:
         """The mediator withdraws (回避)."""
-        return self.update(Dispute, case_id, expected_version, WHAT, lambda d, t: d.recuse(actor, t, reason), at)
+        return self.update(
+            Dispute, case_id, expected_version, actor, "recuse_mediator", lambda d, t: d.recuse(actor, t, reason), at
+        )
 
     def investigate_dispute(
         self, case_id: UUID, expected_version: int, actor: Actor, summary: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Record the mediator's investigation."""
-        return self.update(Dispute, case_id, expected_version, WHAT, lambda d, t: d.investigate(actor, t, summary), at)
+        return self.update(
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "investigate_dispute",
+            lambda d, t: d.investigate(actor, t, summary),
+            at,
+        )
 
     def hold_mediation_session(
         self,
@@ -100,7 +131,8 @@ class DisputeUseCases(Filing):
             Dispute,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "hold_mediation_session",
             lambda d, t: d.hold_session(actor, t, held_on, participants, notes, o),
             at,
         )
@@ -124,7 +156,8 @@ class DisputeUseCases(Filing):
             Dispute,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "record_agreement",
             lambda d, t: d.agree(actor, t, parties, facts, responsibilities, terms, performance, perform_by),
             at,
         )
@@ -141,7 +174,13 @@ class DisputeUseCases(Filing):
     ) -> CommandResult:
         """End mediation without agreement (终止), advising the route onward."""
         return self.update(
-            Dispute, case_id, expected_version, WHAT, lambda d, t: d.end_mediation(actor, t, reason, advised_route), at
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "end_mediation",
+            lambda d, t: d.end_mediation(actor, t, reason, advised_route),
+            at,
         )
 
     def apply_for_confirmation(
@@ -159,7 +198,8 @@ class DisputeUseCases(Filing):
             Dispute,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "apply_for_confirmation",
             lambda d, t: d.apply_for_confirmation(actor, t, court, jointly, self.rules),
             at,
         )
@@ -179,7 +219,8 @@ class DisputeUseCases(Filing):
             Dispute,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "record_confirmation",
             lambda d, t: d.record_confirmation(actor, t, confirmed, reference),
             at,
         )
@@ -197,7 +238,13 @@ class DisputeUseCases(Filing):
         """Record whether the agreement was performed (履行)."""
         r = Performance.parse(result, "result")
         return self.update(
-            Dispute, case_id, expected_version, WHAT, lambda d, t: d.check_performance(actor, t, r, note), at
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "check_performance",
+            lambda d, t: d.check_performance(actor, t, r, note),
+            at,
         )
 
     def visit_dispute_parties(
@@ -212,7 +259,15 @@ class DisputeUseCases(Filing):
     ) -> CommandResult:
         """Record the follow-up visit (回访)."""
         s = Satisfaction.parse(satisfaction, "satisfaction")
-        return self.update(Dispute, case_id, expected_version, WHAT, lambda d, t: d.visit(actor, t, s, note), at)
+        return self.update(
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "visit_dispute_parties",
+            lambda d, t: d.visit(actor, t, s, note),
+            at,
+        )
 
     def close_dispute(
         self,
@@ -226,7 +281,13 @@ class DisputeUseCases(Filing):
     ) -> CommandResult:
         """Close the dispute, saying whether it was resolved."""
         return self.update(
-            Dispute, case_id, expected_version, WHAT, lambda d, t: d.close(actor, t, resolved, reason), at
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "close_dispute",
+            lambda d, t: d.close(actor, t, resolved, reason),
+            at,
         )
 
     def flag_dispute_risk(
@@ -241,5 +302,11 @@ class DisputeUseCases(Filing):
     ) -> CommandResult:
         """Flag a dispute at risk of escalating and record to whom it was reported."""
         return self.update(
-            Dispute, case_id, expected_version, WHAT, lambda d, t: d.flag_risk(actor, t, reason, reported_to), at
+            Dispute,
+            case_id,
+            expected_version,
+            actor,
+            "flag_dispute_risk",
+            lambda d, t: d.flag_risk(actor, t, reason, reported_to),
+            at,
         )

@@ -40,20 +40,34 @@ class EnforcementUseCases(Filing):
             "description": description,
             "parties": parties,
         }
-        return self.file_case(EnforcementCase, filing_key, actor, at, content, grid_level=level)
+        return self.file_case(EnforcementCase, filing_key, actor, at, content, "record_clue", grid_level=level)
 
     def file_enforcement_case(
-        self, case_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
+        self, case_id: UUID, expected_version: int, actor: Actor, reason: str, unit: str, *, at: datetime | None = None
     ) -> CommandResult:
-        """File the case (立案)."""
-        return self.update(EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.file(actor, t, reason), at)
+        """File the case (立案) and give it to an enforcement unit."""
+        return self.update(
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "file_enforcement_case",
+            lambda e, t: e.file(actor, t, reason, unit),
+            at,
+        )
 
     def decline_enforcement_case(
         self, case_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Decide not to file (不予立案)."""
         return self.update(
-            EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.decline(actor, t, reason), at
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "decline_enforcement_case",
+            lambda e, t: e.decline(actor, t, reason),
+            at,
         )
 
     def start_investigation(
@@ -61,7 +75,13 @@ class EnforcementUseCases(Filing):
     ) -> CommandResult:
         """Assign at least two investigating officers."""
         return self.update(
-            EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.start_investigation(actor, t, officers), at
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "start_investigation",
+            lambda e, t: e.start_investigation(actor, t, officers),
+            at,
         )
 
     def add_evidence(
@@ -82,7 +102,8 @@ class EnforcementUseCases(Filing):
             EnforcementCase,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "add_evidence",
             lambda e, t: e.add_evidence(actor, t, k, description, sha256, collected_by),
             at,
         )
@@ -105,7 +126,8 @@ class EnforcementUseCases(Filing):
             EnforcementCase,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "conclude_investigation",
             lambda e, t: e.conclude_investigation(actor, t, p, major, complex_case, summary),
             at,
         )
@@ -115,7 +137,13 @@ class EnforcementUseCases(Filing):
     ) -> CommandResult:
         """Send the case to legality review (法制审核)."""
         return self.update(
-            EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.submit_for_review(actor, t), at
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "submit_for_review",
+            lambda e, t: e.submit_for_review(actor, t),
+            at,
         )
 
     def review_legality(
@@ -131,7 +159,13 @@ class EnforcementUseCases(Filing):
         """Approve, or return with opinions."""
         r = ReviewResult.parse(result, "result")
         return self.update(
-            EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.review_legality(actor, t, r, opinions), at
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "review_legality",
+            lambda e, t: e.review_legality(actor, t, r, opinions),
+            at,
         )
 
     def give_prior_notice(
@@ -151,7 +185,8 @@ class EnforcementUseCases(Filing):
             EnforcementCase,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "give_prior_notice",
             lambda e, t: e.give_prior_notice(actor, t, i, fine, rights),
             at,
         )
@@ -164,7 +199,8 @@ class EnforcementUseCases(Filing):
             EnforcementCase,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "request_hearing",
             lambda e, t: e.request_hearing(actor, t, self.calendar, self.rules),
             at,
         )
@@ -185,7 +221,8 @@ class EnforcementUseCases(Filing):
             EnforcementCase,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "hold_hearing",
             lambda e, t: e.hold_hearing(actor, t, chair, participants, record),
             at,
         )
@@ -205,7 +242,8 @@ class EnforcementUseCases(Filing):
             EnforcementCase,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "hold_collective_discussion",
             lambda e, t: e.discuss(actor, t, participants, conclusion),
             at,
         )
@@ -228,7 +266,8 @@ class EnforcementUseCases(Filing):
             EnforcementCase,
             case_id,
             expected_version,
-            WHAT,
+            actor,
+            "decide_case",
             lambda e, t: e.decide(actor, t, d, fine, reasons, legal_basis),
             at,
         )
@@ -237,14 +276,28 @@ class EnforcementUseCases(Filing):
         self, case_id: UUID, expected_version: int, actor: Actor, method: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Record service of the decision (送达)."""
-        return self.update(EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.serve(actor, t, method), at)
+        return self.update(
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "serve_decision",
+            lambda e, t: e.serve(actor, t, method),
+            at,
+        )
 
     def publish_decision(
         self, case_id: UUID, expected_version: int, actor: Actor, where: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Record publication of the decision (执法公示)."""
         return self.update(
-            EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.publish(actor, t, where), at
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "publish_decision",
+            lambda e, t: e.publish(actor, t, where),
+            at,
         )
 
     def execute_decision(
@@ -260,11 +313,25 @@ class EnforcementUseCases(Filing):
         """Record the decision carried out."""
         r = ExecutionResult.parse(result, "result")
         return self.update(
-            EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.execute(actor, t, r, note), at
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "execute_decision",
+            lambda e, t: e.execute(actor, t, r, note),
+            at,
         )
 
     def close_enforcement_case(
         self, case_id: UUID, expected_version: int, actor: Actor, reason: str = "", *, at: datetime | None = None
     ) -> CommandResult:
         """Close the case (结案)."""
-        return self.update(EnforcementCase, case_id, expected_version, WHAT, lambda e, t: e.close(actor, t, reason), at)
+        return self.update(
+            EnforcementCase,
+            case_id,
+            expected_version,
+            actor,
+            "close_enforcement_case",
+            lambda e, t: e.close(actor, t, reason),
+            at,
+        )

@@ -40,6 +40,15 @@ class StaleVersion(Conflict):
         self.current = current
 
 
+class Forbidden(CaseLedgerError):
+    """The actor's role or unit does not allow the action."""
+
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(reason)
+        self.action = action
+        self.reason = reason
+
+
 class IdempotencyKeyReused(CaseLedgerError):
     """The filing key was already used for a different filing."""
 

@@ -12,7 +12,6 @@ from application.core import CommandResult, LedgerCore, fingerprint
 from application.errors import Conflict, IdempotencyKeyReused
 from domain.actor import Actor
 from domain.case import Case, case_id_for
-from domain.errors import InvalidValue
 from domain.kinds import Channel
 from domain.numbering import CaseNumberSequence, sequence_id
 from domain.time import local_date, now
@@ -31,6 +30,7 @@ class Filing(LedgerCore):
         actor: Actor,
         at: datetime | None,
         content: dict[str, Any],
+        action: str,
         **details: Any,
     ) -> CommandResult:
         """File a new case of ``case_class`` from ``content`` (category, channel, location,
@@ -39,9 +39,8 @@ class Filing(LedgerCore):
         A retry with the same key returns the case filed first; the same key with
         different content raises :class:`IdempotencyKeyReused`.
         """
+        self.authorize(actor, action)
         key = require_text(filing_key, "filing_key", 200)
-        if not isinstance(actor, Actor):
-            raise InvalidValue("actor", "must be an actor")
         moment = now() if at is None else at
         case_class.check_filing(at=moment, **content)
         digest = fingerprint(content | details)

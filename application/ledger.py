@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.accounts import AccountUseCases
 from application.complaints import ComplaintUseCases
 from application.config import Settings
 from application.disputes import DisputeUseCases
@@ -13,7 +14,9 @@ from domain.calendar import WorkingCalendar
 from domain.rules import RuleTable
 
 
-class CaseLedger(ComplaintUseCases, DisputeUseCases, EnforcementUseCases, RulingUseCases, SharedUseCases, Queries):
+class CaseLedger(
+    AccountUseCases, ComplaintUseCases, DisputeUseCases, EnforcementUseCases, RulingUseCases, SharedUseCases, Queries
+):
     """Complaints, disputes, enforcement cases, rulings and clearings, recorded as events."""
 
     name = "CaseLedger"

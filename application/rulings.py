@@ -37,6 +37,7 @@ class RulingUseCases(LedgerCore):
         at: datetime | None = None,
     ) -> CommandResult:
         """Open a tolerated-error ruling; the same ``request_key`` returns the same ruling."""
+        self.authorize(actor, "request_ruling")
         key = require_text(request_key, "request_key", 200)
         for case_id in case_ids:
             self.load(Case, case_id, "case")
@@ -60,6 +61,7 @@ class RulingUseCases(LedgerCore):
         self, appealed_ruling_id: UUID, request_key: str, actor: Actor, *, at: datetime | None = None
     ) -> CommandResult:
         """Open the new ruling that reviews an appealed one; it names the ruling it reviews."""
+        self.authorize(actor, "review_appeal")
         old = self.load(ToleranceRuling, appealed_ruling_id, RULING)
         if old.status is not RulingStatus.APPEALED:
             raise RuleViolation(
@@ -89,13 +91,21 @@ class RulingUseCases(LedgerCore):
     def accept_ruling(
         self, ruling_id: UUID, expected_version: int, actor: Actor, *, at: datetime | None = None
     ) -> CommandResult:
-        return self.update(ToleranceRuling, ruling_id, expected_version, RULING, lambda r, t: r.accept(actor, t), at)
+        return self.update(
+            ToleranceRuling, ruling_id, expected_version, actor, "accept_ruling", lambda r, t: r.accept(actor, t), at
+        )
 
     def decline_ruling(
         self, ruling_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
     ) -> CommandResult:
         return self.update(
-            ToleranceRuling, ruling_id, expected_version, RULING, lambda r, t: r.decline(actor, t, reason), at
+            ToleranceRuling,
+            ruling_id,
+            expected_version,
+            actor,
+            "decline_ruling",
+            lambda r, t: r.decline(actor, t, reason),
+            at,
         )
 
     def verify_ruling(
@@ -115,7 +125,8 @@ class RulingUseCases(LedgerCore):
             ToleranceRuling,
             ruling_id,
             expected_version,
-            RULING,
+            actor,
+            "verify_ruling",
             lambda r, t: r.verify(actor, t, met, negative_list_hit, notes),
             at,
         )
@@ -134,7 +145,8 @@ class RulingUseCases(LedgerCore):
             ToleranceRuling,
             ruling_id,
             expected_version,
-            RULING,
+            actor,
+            "deliberate_ruling",
             lambda r, t: r.deliberate(actor, t, participants, summary),
             at,
         )
@@ -154,28 +166,52 @@ class RulingUseCases(LedgerCore):
         o = RulingOutcome.parse(outcome, "outcome")
         granted = ToleranceEffect.parse_many(effects, "effects")
         return self.update(
-            ToleranceRuling, ruling_id, expected_version, RULING, lambda r, t: r.rule(actor, t, o, granted, basis), at
+            ToleranceRuling,
+            ruling_id,
+            expected_version,
+            actor,
+            "issue_ruling",
+            lambda r, t: r.rule(actor, t, o, granted, basis),
+            at,
         )
 
     def notify_ruling(
         self, ruling_id: UUID, expected_version: int, actor: Actor, notified: str, *, at: datetime | None = None
     ) -> CommandResult:
         return self.update(
-            ToleranceRuling, ruling_id, expected_version, RULING, lambda r, t: r.notify(actor, t, notified), at
+            ToleranceRuling,
+            ruling_id,
+            expected_version,
+            actor,
+            "notify_ruling",
+            lambda r, t: r.notify(actor, t, notified),
+            at,
         )
 
     def file_ruling_upward(
         self, ruling_id: UUID, expected_version: int, actor: Actor, authority: str, *, at: datetime | None = None
     ) -> CommandResult:
         return self.update(
-            ToleranceRuling, ruling_id, expected_version, RULING, lambda r, t: r.file_upward(actor, t, authority), at
+            ToleranceRuling,
+            ruling_id,
+            expected_version,
+            actor,
+            "file_ruling_upward",
+            lambda r, t: r.file_upward(actor, t, authority),
+            at,
         )
 
     def appeal_ruling(
         self, ruling_id: UUID, expected_version: int, actor: Actor, grounds: str, *, at: datetime | None = None
     ) -> CommandResult:
         return self.update(
-            ToleranceRuling, ruling_id, expected_version, RULING, lambda r, t: r.appeal(actor, t, grounds), at
+            ToleranceRuling,
+            ruling_id,
+            expected_version,
+            actor,
+            "appeal_ruling",
+            lambda r, t: r.appeal(actor, t, grounds),
+            at,
         )
 
     def propose_clearing(
@@ -192,6 +228,7 @@ class RulingUseCases(LedgerCore):
         at: datetime | None = None,
     ) -> CommandResult:
         """Propose clearing a cadre an investigation found falsely accused."""
+        self.authorize(actor, "propose_clearing")
         key = require_text(request_key, "request_key", 200)
         clearing = Clearing.propose(
             request_key=key,
@@ -209,7 +246,9 @@ class RulingUseCases(LedgerCore):
     def approve_clearing(
         self, clearing_id: UUID, expected_version: int, actor: Actor, *, at: datetime | None = None
     ) -> CommandResult:
-        return self.update(Clearing, clearing_id, expected_version, CLEARING, lambda c, t: c.approve(actor, t), at)
+        return self.update(
+            Clearing, clearing_id, expected_version, actor, "approve_clearing", lambda c, t: c.approve(actor, t), at
+        )
 
     def clear_cadre(
         self,
@@ -223,7 +262,7 @@ class RulingUseCases(LedgerCore):
     ) -> CommandResult:
         m = ClearingMethod.parse(method, "method")
         return self.update(
-            Clearing, clearing_id, expected_version, CLEARING, lambda c, t: c.clear(actor, t, m, scope), at
+            Clearing, clearing_id, expected_version, actor, "clear_cadre", lambda c, t: c.clear(actor, t, m, scope), at
         )
 
     def record_clearing(
@@ -236,7 +275,13 @@ class RulingUseCases(LedgerCore):
         at: datetime | None = None,
     ) -> CommandResult:
         return self.update(
-            Clearing, clearing_id, expected_version, CLEARING, lambda c, t: c.record(actor, t, record_reference), at
+            Clearing,
+            clearing_id,
+            expected_version,
+            actor,
+            "record_clearing",
+            lambda c, t: c.record(actor, t, record_reference),
+            at,
         )
 
     def _create_once(self, aggregate: ToleranceRuling | Clearing, key: str, what: str) -> CommandResult:

@@ -19,13 +19,15 @@ class SharedUseCases(LedgerCore):
         self, case_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Put a case under supervision (督办)."""
-        return self.update(Case, case_id, expected_version, "case", lambda c, t: c.supervise(actor, t, reason), at)
+        return self.update(
+            Case, case_id, expected_version, actor, "supervise", lambda c, t: c.supervise(actor, t, reason), at
+        )
 
     def remind(
         self, case_id: UUID, expected_version: int, actor: Actor, note: str, *, at: datetime | None = None
     ) -> CommandResult:
         """Send a reminder (催办)."""
-        return self.update(Case, case_id, expected_version, "case", lambda c, t: c.remind(actor, t, note), at)
+        return self.update(Case, case_id, expected_version, actor, "remind", lambda c, t: c.remind(actor, t, note), at)
 
     def link_cases(
         self,
@@ -40,7 +42,13 @@ class SharedUseCases(LedgerCore):
         """Record that another existing case is related to this one."""
         self.load(Case, related_case_id, "related case")
         return self.update(
-            Case, case_id, expected_version, "case", lambda c, t: c.link(actor, t, related_case_id, relation), at
+            Case,
+            case_id,
+            expected_version,
+            actor,
+            "link_cases",
+            lambda c, t: c.link(actor, t, related_case_id, relation),
+            at,
         )
 
     def correct_case(
@@ -63,7 +71,8 @@ class SharedUseCases(LedgerCore):
             Case,
             case_id,
             expected_version,
-            "case",
+            actor,
+            "correct_case",
             lambda c, t: c.correct(
                 actor,
                 t,
@@ -91,14 +100,22 @@ class SharedUseCases(LedgerCore):
         """Pause the running time limit (hearing, expert testing, waiting on a party, public notice)."""
         kind = ClockPause.parse(pause, "pause")
         return self.update(
-            Case, case_id, expected_version, "case", lambda c, t: c.pause_clock(actor, t, kind, reason, self.rules), at
+            Case,
+            case_id,
+            expected_version,
+            actor,
+            "pause_clock",
+            lambda c, t: c.pause_clock(actor, t, kind, reason, self.rules),
+            at,
         )
 
     def resume_clock(
         self, case_id: UUID, expected_version: int, actor: Actor, *, at: datetime | None = None
     ) -> CommandResult:
         """Restart a paused time limit."""
-        return self.update(Case, case_id, expected_version, "case", lambda c, t: c.resume_clock(actor, t), at)
+        return self.update(
+            Case, case_id, expected_version, actor, "resume_clock", lambda c, t: c.resume_clock(actor, t), at
+        )
 
     def extend_deadline(
         self,
@@ -116,7 +133,8 @@ class SharedUseCases(LedgerCore):
             Case,
             case_id,
             expected_version,
-            "case",
+            actor,
+            "extend_deadline",
             lambda c, t: c.extend_deadline(actor, t, days, reason, self.rules, parties_consent),
             at,
         )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
+from domain.accounts import AccessToken, User
 from domain.clearing import Clearing
 from domain.complaint import Complaint
 from domain.dispute import Dispute
@@ -19,7 +20,16 @@ from domain.enforcement import EnforcementCase
 from domain.numbering import CaseNumberSequence
 from domain.tolerance import ToleranceRuling
 
-AGGREGATES: tuple[type, ...] = (Complaint, Dispute, EnforcementCase, ToleranceRuling, Clearing, CaseNumberSequence)
+AGGREGATES: tuple[type, ...] = (
+    Complaint,
+    Dispute,
+    EnforcementCase,
+    ToleranceRuling,
+    Clearing,
+    CaseNumberSequence,
+    User,
+    AccessToken,
+)
 
 RENAMED: dict[str, str] = {}
 

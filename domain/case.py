@@ -112,6 +112,11 @@ class Case(Aggregate):
     # -- guards ---------------------------------------------------------------------------
 
     @property
+    def handling_units(self) -> frozenset[str]:
+        """The units whose handlers act on this case."""
+        return frozenset()
+
+    @property
     def is_open(self) -> bool:
         return self.status not in self.TERMINAL
 

@@ -101,6 +101,10 @@ class Complaint(FollowedUpCase):
         self._start_follow_up()
         self.merged_into: UUID | None = None
 
+    @property
+    def handling_units(self) -> frozenset[str]:
+        return frozenset({self.lead_unit, *self.assisting_units} - {""})
+
     def accept(self, actor: Actor, at: datetime) -> None:
         at = self._guard("accept", at)
         self._accepted(actor=actor, at=at)

@@ -92,6 +92,7 @@ class Dispute(FollowedUpCase):
         self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
         self.status = S.APPLIED
         self.mediator = ""
+        self.mediation_unit = ""
         self.recused: list[str] = []
         self.sessions = 0
         self.agreed_on: date | None = None
@@ -121,8 +122,12 @@ class Dispute(FollowedUpCase):
     def _refused(self, actor: Actor, at: datetime, ground: RefusalGround, competent_body: str, reason: str) -> None:
         self._moved(S.REFUSED, at)
 
-    def assign_mediator(self, actor: Actor, at: datetime, mediator: str) -> None:
-        """Assign a mediator, honouring recusals (回避) and refusing a party to the dispute."""
+    @property
+    def handling_units(self) -> frozenset[str]:
+        return frozenset({self.mediation_unit} - {""})
+
+    def assign_mediator(self, actor: Actor, at: datetime, mediator: str, unit: str) -> None:
+        """Assign a mediator of a unit (a mediation committee), honouring recusals (回避); never a party."""
         at = self._guard("assign_mediator", at)
         mediator = require_text(mediator, "mediator", MAX_NAME)
         self._require(
@@ -137,11 +142,12 @@ class Dispute(FollowedUpCase):
             "当事人不得担任本纠纷的调解员",
             "a party to the dispute cannot mediate it",
         )
-        self._mediator_assigned(actor=actor, at=at, mediator=mediator)
+        self._mediator_assigned(actor=actor, at=at, mediator=mediator, unit=require_text(unit, "unit", MAX_NAME))
 
     @event("MediatorAssigned")
-    def _mediator_assigned(self, actor: Actor, at: datetime, mediator: str) -> None:
+    def _mediator_assigned(self, actor: Actor, at: datetime, mediator: str, unit: str) -> None:
         self.mediator = mediator
+        self.mediation_unit = unit
         self._moved(S.MEDIATOR_ASSIGNED, at)
 
     def recuse(self, actor: Actor, at: datetime, reason: str) -> None:

@@ -102,6 +102,7 @@ class EnforcementCase(Case):
         self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
         self.status = S.CLUE
         self.grid_level = grid_level
+        self.unit = ""
         self.officers: list[str] = []
         self.evidence: list[EvidenceItem] = []
         self.major = False
@@ -117,13 +118,20 @@ class EnforcementCase(Case):
         self.decided_on: date | None = None
         self.execution: ExecutionResult | None = None
 
-    def file(self, actor: Actor, at: datetime, reason: str) -> None:
-        """File the case (立案)."""
+    @property
+    def handling_units(self) -> frozenset[str]:
+        return frozenset({self.unit} - {""})
+
+    def file(self, actor: Actor, at: datetime, reason: str, unit: str) -> None:
+        """File the case (立案) and give it to an enforcement unit."""
         at = self._guard("file", at)
-        self._filed(actor=actor, at=at, reason=require_text(reason, "reason"))
+        self._filed(
+            actor=actor, at=at, reason=require_text(reason, "reason"), unit=require_text(unit, "unit", MAX_NAME)
+        )
 
     @event("Filed")
-    def _filed(self, actor: Actor, at: datetime, reason: str) -> None:
+    def _filed(self, actor: Actor, at: datetime, reason: str, unit: str) -> None:
+        self.unit = unit
         self._moved(S.FILED, at)
 
     def decline(self, actor: Actor, at: datetime, reason: str) -> None:

@@ -83,7 +83,7 @@ def test_two_clerks_deciding_on_the_same_version_one_wins(ledger: CaseLedger, st
             complaint.dispatch(SUPERVISOR, at, unit, [])
 
         try:
-            app.update(Complaint, filed.id, 2, "complaint", decide, None)
+            app.update(Complaint, filed.id, 2, SUPERVISOR, "dispatch_complaint", decide, None)
             outcomes.append("saved")
         except Conflict:
             outcomes.append("conflict")
@@ -157,7 +157,7 @@ def test_a_negative_fine_is_refused_and_a_real_one_round_trips(ledger: CaseLedge
         parties=[Party(PartyRole.PARTY, "某店")],
         grid_level="street",
     )
-    v = ledger.file_enforcement_case(clue.id, 1, SUPERVISOR, "立案").version
+    v = ledger.file_enforcement_case(clue.id, 1, SUPERVISOR, "立案", HANDLER.unit).version
     v = ledger.start_investigation(clue.id, v, SUPERVISOR, ["张执法", "刘执法"]).version
     v = ledger.add_evidence(clue.id, v, HANDLER, EvidenceKind.PHOTO, "现场照片", HASH, "张执法").version
     v = ledger.conclude_investigation(clue.id, v, HANDLER, DecisionType.FINE, False, False, "终结").version
@@ -184,7 +184,7 @@ def test_a_dispute_session_keeps_its_date(ledger: CaseLedger) -> None:
         parties=[Party(PartyRole.APPLICANT, "甲"), Party(PartyRole.RESPONDENT, "乙")],
     )
     v = ledger.accept_dispute(filed.id, 1, SUPERVISOR).version
-    v = ledger.assign_mediator(filed.id, v, SUPERVISOR, "陈调解").version
+    v = ledger.assign_mediator(filed.id, v, SUPERVISOR, "陈调解", HANDLER.unit).version
     v = ledger.investigate_dispute(filed.id, v, HANDLER, "走访").version
     held = date(2020, 1, 2)
     v = ledger.hold_mediation_session(

@@ -92,13 +92,13 @@ def test_a_dispute_accepted_on_spring_festival_eve_2026_is_due_thirty_days_later
 
 def test_a_hearing_pauses_the_enforcement_decision_clock_for_its_twelve_days() -> None:
     case = new_enforcement(Clock(shanghai(date(2025, 3, 1))))
-    case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案")
+    case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案", "城管执法中队")
     without_hearing = clocks(case, date(2025, 3, 20))[Stage.DECISION]
     # 3 Mar + 90 days is Sunday 1 Jun 2025, inside the Dragon Boat holiday: the next working day is 3 Jun.
     assert without_hearing.deadline == date(2025, 6, 3)
 
     case = new_enforcement(Clock(shanghai(date(2025, 3, 1))))
-    case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案")
+    case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案", "城管执法中队")
     case.start_investigation(SUPERVISOR, shanghai(date(2025, 3, 4)), ["张执法", "刘执法"])
     case.add_evidence(HANDLER, shanghai(date(2025, 3, 5)), EvidenceKind.PHOTO, "照片", HASH, "张执法")
     case.conclude_investigation(HANDLER, shanghai(date(2025, 3, 28)), DecisionType.FINE, False, False, "终结")
@@ -114,7 +114,7 @@ def test_a_hearing_pauses_the_enforcement_decision_clock_for_its_twelve_days() -
 
 def test_service_is_due_within_seven_working_days_across_national_day() -> None:
     case = new_enforcement(Clock(shanghai(date(2025, 9, 1))))
-    case.file(SUPERVISOR, shanghai(date(2025, 9, 2)), "立案")
+    case.file(SUPERVISOR, shanghai(date(2025, 9, 2)), "立案", "城管执法中队")
     case.start_investigation(SUPERVISOR, shanghai(date(2025, 9, 3)), ["张执法", "刘执法"])
     case.add_evidence(HANDLER, shanghai(date(2025, 9, 4)), EvidenceKind.PHOTO, "照片", HASH, "张执法")
     case.conclude_investigation(HANDLER, shanghai(date(2025, 9, 20)), DecisionType.NO_PENALTY, False, False, "终结")

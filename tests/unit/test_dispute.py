@@ -18,7 +18,7 @@ RULES = RuleTable.statutory()
 def in_mediation(clock: Clock) -> Dispute:
     dispute = new_dispute(clock)
     dispute.accept(SUPERVISOR, clock())
-    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解")
+    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解", "东湖村人民调解委员会")
     dispute.investigate(HANDLER, clock(), "走访双方及邻居")
     at = clock()
     dispute.hold_session(
@@ -83,14 +83,14 @@ def test_a_recused_mediator_cannot_be_assigned_again_nor_a_party() -> None:
     dispute = new_dispute(clock)
     dispute.accept(SUPERVISOR, clock())
     with pytest.raises(RuleViolation, match=r"assign_mediator\.party"):
-        dispute.assign_mediator(SUPERVISOR, clock(), "李建国")
-    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解")
+        dispute.assign_mediator(SUPERVISOR, clock(), "李建国", "东湖村人民调解委员会")
+    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解", "东湖村人民调解委员会")
     dispute.recuse(SUPERVISOR, clock(), "调解员系申请人亲属")
     assert dispute.status is S.ACCEPTED
     with pytest.raises(RuleViolation) as error:
-        dispute.assign_mediator(SUPERVISOR, clock(), "陈调解")
+        dispute.assign_mediator(SUPERVISOR, clock(), "陈调解", "东湖村人民调解委员会")
     assert error.value.rule == "dispute.assign_mediator.recused"
-    dispute.assign_mediator(SUPERVISOR, clock(), "周调解")
+    dispute.assign_mediator(SUPERVISOR, clock(), "周调解", "东湖村人民调解委员会")
     assert dispute.mediator == "周调解"
 
 
@@ -98,7 +98,7 @@ def test_an_agreement_needs_a_session_first() -> None:
     clock = Clock()
     dispute = new_dispute(clock)
     dispute.accept(SUPERVISOR, clock())
-    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解")
+    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解", "东湖村人民调解委员会")
     dispute.investigate(HANDLER, clock(), "调查")
     with pytest.raises(RuleViolation, match=r"dispute\.agree\.status"):
         dispute.agree(HANDLER, clock(), ["甲", "乙"], "f", "r", "t", "p", date(2025, 12, 31))
@@ -108,7 +108,7 @@ def test_a_session_cannot_be_recorded_before_it_is_held() -> None:
     clock = Clock()
     dispute = new_dispute(clock)
     dispute.accept(SUPERVISOR, clock())
-    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解")
+    dispute.assign_mediator(SUPERVISOR, clock(), "陈调解", "东湖村人民调解委员会")
     dispute.investigate(HANDLER, clock(), "调查")
     at = clock()
     with pytest.raises(InvalidValue) as error:

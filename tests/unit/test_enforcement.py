@@ -20,7 +20,7 @@ OFFICERS = ["张执法", "刘执法"]
 
 def concluded(clock: Clock, *, major: bool = False, complex_case: bool = False) -> EnforcementCase:
     case = new_enforcement(clock)
-    case.file(SUPERVISOR, clock(), "违法事实初步成立")
+    case.file(SUPERVISOR, clock(), "违法事实初步成立", "城管执法中队")
     case.start_investigation(SUPERVISOR, clock(), OFFICERS)
     case.add_evidence(HANDLER, clock(), EvidenceKind.PHOTO, "现场照片", HASH, "张执法")
     case.conclude_investigation(HANDLER, clock(), DecisionType.FINE, major, complex_case, "调查终结")
@@ -44,7 +44,7 @@ def test_a_simple_fine_from_clue_to_closure() -> None:
 def test_an_investigation_needs_two_officers() -> None:
     clock = Clock()
     case = new_enforcement(clock)
-    case.file(SUPERVISOR, clock(), "立案")
+    case.file(SUPERVISOR, clock(), "立案", "城管执法中队")
     with pytest.raises(RuleViolation) as error:
         case.start_investigation(SUPERVISOR, clock(), ["张执法"])
     assert error.value.rule == "enforcement.investigate.officers"
@@ -53,7 +53,7 @@ def test_an_investigation_needs_two_officers() -> None:
 def test_evidence_comes_from_an_officer_with_a_valid_unique_hash() -> None:
     clock = Clock()
     case = new_enforcement(clock)
-    case.file(SUPERVISOR, clock(), "立案")
+    case.file(SUPERVISOR, clock(), "立案", "城管执法中队")
     case.start_investigation(SUPERVISOR, clock(), OFFICERS)
     with pytest.raises(InvalidValue) as error:
         case.add_evidence(HANDLER, clock(), EvidenceKind.PHOTO, "照片", "xyz", "张执法")
@@ -68,7 +68,7 @@ def test_evidence_comes_from_an_officer_with_a_valid_unique_hash() -> None:
 def test_conclusion_needs_evidence() -> None:
     clock = Clock()
     case = new_enforcement(clock)
-    case.file(SUPERVISOR, clock(), "立案")
+    case.file(SUPERVISOR, clock(), "立案", "城管执法中队")
     case.start_investigation(SUPERVISOR, clock(), OFFICERS)
     with pytest.raises(RuleViolation, match=r"conclude\.evidence"):
         case.conclude_investigation(HANDLER, clock(), DecisionType.FINE, False, False, "终结")

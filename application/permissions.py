@@ -1,0 +1,144 @@
+"""Who may do what: one declarative table of role × action, plus the object rules.
+
+An action is the name of a use case (a method of :class:`application.ledger.CaseLedger`)
+or one of the reads below. Object rules: a handler acts only on cases whose handling
+units include their own; a statistician never sees personal identities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.errors import Forbidden
+from domain.actor import Actor, Role
+from domain.case import Case
+
+CLERK, HANDLER, SUPERVISOR, LEGAL, DISCIPLINE, STATISTICIAN, ADMIN = (
+    Role.CLERK,
+    Role.HANDLER,
+    Role.SUPERVISOR,
+    Role.LEGAL_REVIEWER,
+    Role.DISCIPLINE,
+    Role.STATISTICIAN,
+    Role.ADMIN,
+)
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """The roles allowed an action; ``unit_bound`` roles only on cases their unit handles."""
+
+    roles: frozenset[Role]
+    unit_bound: frozenset[Role] = frozenset()
+
+
+def _p(*roles: Role, unit_bound: tuple[Role, ...] = ()) -> Permission:
+    return Permission(frozenset(roles), frozenset(unit_bound))
+
+
+_HANDLER_ON_OWN = (HANDLER,)
+
+PERMISSIONS: dict[str, Permission] = {
+    # reads
+    "read_case": Permission(EVERYONE),
+    "read_history": _p(CLERK, HANDLER, SUPERVISOR, LEGAL, DISCIPLINE, ADMIN),
+    "list_cases": Permission(EVERYONE),
+    # shared by every kind of case
+    "supervise": _p(SUPERVISOR),
+    "remind": _p(SUPERVISOR),
+    "link_cases": _p(CLERK, SUPERVISOR, HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "correct_case": _p(CLERK, SUPERVISOR),
+    "pause_clock": _p(SUPERVISOR, HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "resume_clock": _p(SUPERVISOR, HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "extend_deadline": _p(SUPERVISOR),
+    # complaints
+    "file_complaint": _p(CLERK),
+    "accept_complaint": _p(SUPERVISOR),
+    "refuse_complaint": _p(SUPERVISOR),
+    "answer_complaint": _p(CLERK, SUPERVISOR),
+    "dispatch_complaint": _p(SUPERVISOR),
+    "return_complaint": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "investigate_complaint": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "dispose_complaint": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "reply_to_complaint": _p(HANDLER, CLERK, unit_bound=_HANDLER_ON_OWN),
+    "visit_complainant": _p(CLERK),
+    "close_complaint": _p(SUPERVISOR),
+    "reopen_complaint": _p(SUPERVISOR),
+    "merge_complaint": _p(SUPERVISOR),
+    "transfer_complaint": _p(SUPERVISOR),
+    # disputes
+    "file_dispute": _p(CLERK),
+    "accept_dispute": _p(SUPERVISOR),
+    "refuse_dispute": _p(SUPERVISOR),
+    "assign_mediator": _p(SUPERVISOR),
+    "recuse_mediator": _p(SUPERVISOR),
+    "investigate_dispute": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "hold_mediation_session": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "record_agreement": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "end_mediation": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "apply_for_confirmation": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "record_confirmation": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "check_performance": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "visit_dispute_parties": _p(CLERK, HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "close_dispute": _p(SUPERVISOR),
+    "flag_dispute_risk": _p(HANDLER, SUPERVISOR, unit_bound=_HANDLER_ON_OWN),
+    # enforcement cases
+    "record_clue": _p(CLERK, HANDLER),
+    "file_enforcement_case": _p(SUPERVISOR),
+    "decline_enforcement_case": _p(SUPERVISOR),
+    "start_investigation": _p(SUPERVISOR, HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "add_evidence": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "conclude_investigation": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "submit_for_review": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "review_legality": _p(LEGAL),
+    "give_prior_notice": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "request_hearing": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "hold_hearing": _p(LEGAL, SUPERVISOR),
+    "hold_collective_discussion": _p(SUPERVISOR),
+    "decide_case": _p(SUPERVISOR),
+    "serve_decision": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "publish_decision": _p(HANDLER, SUPERVISOR, unit_bound=_HANDLER_ON_OWN),
+    "execute_decision": _p(HANDLER, unit_bound=_HANDLER_ON_OWN),
+    "close_enforcement_case": _p(SUPERVISOR),
+    # rulings on people
+    "request_ruling": _p(DISCIPLINE),
+    "review_appeal": _p(DISCIPLINE),
+    "accept_ruling": _p(DISCIPLINE),
+    "decline_ruling": _p(DISCIPLINE),
+    "verify_ruling": _p(DISCIPLINE),
+    "deliberate_ruling": _p(DISCIPLINE),
+    "issue_ruling": _p(DISCIPLINE),
+    "notify_ruling": _p(DISCIPLINE),
+    "file_ruling_upward": _p(DISCIPLINE),
+    "appeal_ruling": _p(DISCIPLINE),
+    "read_ruling": _p(DISCIPLINE),
+    "propose_clearing": _p(DISCIPLINE),
+    "approve_clearing": _p(DISCIPLINE),
+    "clear_cadre": _p(DISCIPLINE),
+    "record_clearing": _p(DISCIPLINE),
+    "read_clearing": _p(DISCIPLINE),
+    # accounts
+    "add_user": _p(ADMIN),
+    "deactivate_user": _p(ADMIN),
+    "issue_token": _p(ADMIN),
+    "revoke_token": _p(ADMIN),
+}
+
+
+def authorize(actor: Actor, action: str, case: Case | None = None) -> None:
+    """Raise :class:`Forbidden` unless ``actor`` may perform ``action`` (on ``case``)."""
+    permission = PERMISSIONS[action]
+    if actor.role not in permission.roles:
+        raise Forbidden(action, f"role {actor.role.code} may not {action}")
+    if case is not None and actor.role in permission.unit_bound and actor.unit not in case.handling_units:
+        raise Forbidden(action, f"{case.number} is not handled by {actor.unit}")
+
+
+def may_see_identities(actor: Actor, case: Case) -> bool:
+    """The registering clerk, a handler of the case's unit and discipline see protected identities."""
+    if actor.role is Role.DISCIPLINE:
+        return True
+    if actor.role is Role.CLERK:
+        return case.filed_by.user_id == actor.user_id
+    return actor.role is Role.HANDLER and actor.unit in case.handling_units
