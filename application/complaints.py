@@ -9,6 +9,7 @@ from application.core import CommandResult
 from application.filing import Filing
 from domain.actor import Actor
 from domain.complaint import Complaint
+from domain.errors import require
 from domain.kinds import Channel, ComplaintCategory
 from domain.outcomes import Finding, ReplyOpinion, Satisfaction
 from domain.values import Location, Party
@@ -241,8 +242,14 @@ class ComplaintUseCases(Filing):
         *,
         at: datetime | None = None,
     ) -> CommandResult:
-        """Merge into the complaint this one duplicates (并案)."""
-        self.load(Complaint, duplicate_of, "duplicate complaint")
+        """Merge into the open complaint this one duplicates (并案)."""
+        target = self.load(Complaint, duplicate_of, "duplicate complaint")
+        require(
+            target.is_open,
+            "complaint.merge.target_open",
+            f"只能并入仍在办理中的投诉（{target.number}为「{target.status.zh}」）",
+            f"a complaint can only be merged into one still open ({target.number} is {target.status.en.lower()})",
+        )
         return self.update(
             Complaint,
             case_id,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from application.core import LedgerCore
+from application.errors import NotFound
+from application.permissions import may_see_identities
+from domain.actor import Actor
 from domain.case import Case
 from domain.clearing import Clearing
 from domain.clocks import StageClock, derive_clocks, marks_from_events
@@ -20,22 +24,50 @@ from domain.values import Party
 _HIDDEN = frozenset({"_id", "_version", "_created_on", "_modified_on", "_pending_events", "fingerprint", "filing_key"})
 
 
+_CASE_FIELDS = ("id", "number", "version", "status", "category", "channel", "description", "location")
+_CASE_FIELDS_TOO = ("filed_at", "last_at")
+
+
 class Queries(LedgerCore):
+    def view_case(self, actor: Actor, case_id: UUID) -> dict[str, Any]:
+        """A case as ``actor`` may see it: protected identities only for those the law allows."""
+        self.authorize(actor, "read_case")
+        case, events = self._case_and_events(case_id)
+        return self._case_view(case, events, may_see_identities(actor, case))
+
+    def view_history(self, actor: Actor, aggregate_id: UUID) -> list[dict[str, Any]]:
+        """Every event of a case, ruling or clearing, as ``actor`` may see it."""
+        events = self.events_of(aggregate_id)
+        if not events:
+            raise NotFound("record", aggregate_id)
+        aggregate = _replay(events)
+        if isinstance(aggregate, Case):
+            self.authorize(actor, "read_history", aggregate)
+            identities = may_see_identities(actor, aggregate)
+        else:
+            self.authorize(actor, "read_ruling" if isinstance(aggregate, ToleranceRuling) else "read_clearing")
+            identities = True
+        return [describe_event(e, identities) for e in events]
+
+    def view_record(self, actor: Actor, record_id: UUID) -> dict[str, Any]:
+        """A tolerated-error ruling or a clearing (discipline only)."""
+        events = self.events_of(record_id)
+        record = _replay(events) if events else None
+        if not isinstance(record, ToleranceRuling | Clearing):
+            raise NotFound("ruling or clearing", record_id)
+        self.authorize(actor, "read_ruling" if isinstance(record, ToleranceRuling) else "read_clearing")
+        state: dict[str, Any] = plain(_state(record))
+        return {"id": state.pop("id"), "version": state.pop("version"), "status": state.pop("status"), "state": state}
+
     def get_case(self, case_id: UUID, *, include_identities: bool = False) -> dict[str, Any]:
         """A case's current state; protected identities only when ``include_identities``."""
-        case = self.load(Case, case_id, "case")
-        data: dict[str, Any] = plain(_state(case))
-        data["kind"] = plain(case.KIND)
-        data["parties"] = [party_view(p, include_identities) for p in case.parties]
-        data["open"] = case.is_open
-        data["clocks"] = [clock_view(c) for c in self.clocks(case_id)]
-        return data
+        case, events = self._case_and_events(case_id)
+        return self._case_view(case, events, include_identities)
 
     def clocks(self, case_id: UUID, *, as_of: datetime | None = None) -> list[StageClock]:
         """Every statutory clock of the case, running or stopped, as it stands at ``as_of`` (now)."""
-        case = self.load(Case, case_id, "case")
-        marks = marks_from_events(case.KIND, self.events_of(case_id))
-        return derive_clocks(case.KIND, case.category.code, marks, self.rules, self.calendar, as_of or now())
+        case, events = self._case_and_events(case_id)
+        return self._clocks(case, events, as_of)
 
     def get_ruling(self, ruling_id: UUID) -> dict[str, Any]:
         ruling: dict[str, Any] = plain(_state(self.load(ToleranceRuling, ruling_id, "tolerated-error ruling")))
@@ -47,8 +79,39 @@ class Queries(LedgerCore):
 
     def history(self, aggregate_id: UUID, *, include_identities: bool = False) -> list[dict[str, Any]]:
         """Every event of an aggregate, oldest first: who, when, what and why."""
-        self.load(Case | ToleranceRuling | Clearing, aggregate_id, "record")  # type: ignore[arg-type]
-        return [describe_event(e, include_identities) for e in self.events_of(aggregate_id)]
+        events = self.events_of(aggregate_id)
+        if not events:
+            raise NotFound("record", aggregate_id)
+        return [describe_event(e, include_identities) for e in events]
+
+    def _case_and_events(self, case_id: UUID) -> tuple[Case, Sequence[Any]]:
+        events = self.events_of(case_id)
+        case = _replay(events) if events else None
+        if not isinstance(case, Case):
+            raise NotFound("case", case_id)
+        return case, events
+
+    def _clocks(self, case: Case, events: Sequence[Any], as_of: datetime | None) -> list[StageClock]:
+        marks = marks_from_events(case.KIND, events)
+        return derive_clocks(case.KIND, case.category.code, marks, self.rules, self.calendar, as_of or now())
+
+    def _case_view(self, case: Case, events: Sequence[Any], include_identities: bool) -> dict[str, Any]:
+        state: dict[str, Any] = plain(_state(case))
+        view = {name: state.pop(name) for name in (*_CASE_FIELDS, *_CASE_FIELDS_TOO)}
+        state.pop("parties")
+        view["kind"] = plain(case.KIND)
+        view["open"] = case.is_open
+        view["parties"] = [party_view(p, include_identities) for p in case.parties]
+        view["clocks"] = [clock_view(c) for c in self._clocks(case, events, None)]
+        view["state"] = state
+        return view
+
+
+def _replay(events: Sequence[Any]) -> Any:
+    aggregate = None
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 def describe_event(event: Any, include_identities: bool) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class Complaint(FollowedUpCase):
         "dispose": Step("处置", "record the action taken", frozenset({S.INVESTIGATED})),
         "reply": Step("答复", "be replied to", frozenset({S.INVESTIGATED, S.DISPOSED})),
         "visit": Step("回访", "get a follow-up visit", frozenset({S.REPLIED, S.ANSWERED})),
-        "close": Step("办结", "be closed", frozenset({S.VISITED})),
+        "close": Step("办结", "be closed", frozenset({S.VISITED, S.REPLIED, S.ANSWERED})),
         "reopen": Step("重办", "be reopened", frozenset({S.VISITED, S.CLOSED})),
         "merge": Step("并案", "be merged", frozenset({S.REGISTERED, *_OPEN_WORK})),
         "transfer": Step("转办", "be transferred out", frozenset({S.REGISTERED, S.ACCEPTED})),
@@ -227,6 +227,16 @@ class Complaint(FollowedUpCase):
     ) -> None:
         self.opinion = opinion
         self._moved(S.REPLIED, at)
+
+    def close(self, actor: Actor, at: datetime, resolved: bool, reason: str = "") -> None:
+        """Close after the follow-up visit; an anonymous complaint, with nobody to visit, may close on its reply."""
+        self._require(
+            self.status is S.VISITED or self.anonymous or not self.is_open,
+            "close.visit",
+            "须先回访投诉人方可办结（匿名投诉除外）",
+            "a complaint is closed after its follow-up visit (unless it is anonymous)",
+        )
+        super().close(actor, at, resolved, reason)
 
     def reopen(self, actor: Actor, at: datetime, reason: str) -> None:
         """Send a complaint back for handling again (重办) after a dissatisfied visit."""

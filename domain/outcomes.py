@@ -79,6 +79,7 @@ class ReviewResult(Labelled):
 
 class DecisionType(Labelled):
     WARNING = ("warning", "警告", "Warning")
+    CRITICISM = ("criticism", "通报批评", "Notice of criticism")
     FINE = ("fine", "罚款", "Fine")
     CONFISCATION = ("confiscation", "没收违法所得、非法财物", "Confiscation")
     ORDER_RECTIFY = ("order_rectify", "责令限期改正", "Order to rectify")
@@ -89,7 +90,8 @@ class DecisionType(Labelled):
 
     @property
     def is_penalty(self) -> bool:
-        """A decision that imposes something and so needs prior notice (行政处罚法 Art. 44)."""
+        """A penalty (行政处罚法 Art. 9), which needs prior notice (Art. 44). An order to rectify is not a
+        penalty (Art. 28); an order to demolish is treated as one, so the party is heard first."""
         return self in _PENALTIES
 
     @property
@@ -101,9 +103,9 @@ class DecisionType(Labelled):
 _PENALTIES = frozenset(
     {
         DecisionType.WARNING,
+        DecisionType.CRITICISM,
         DecisionType.FINE,
         DecisionType.CONFISCATION,
-        DecisionType.ORDER_RECTIFY,
         DecisionType.ORDER_DEMOLISH,
     }
 )

@@ -104,6 +104,7 @@ def test_every_use_case_that_takes_an_actor_is_in_the_permission_table() -> None
         and member.__module__.startswith("application.")
         and "actor" in inspect.signature(member).parameters
         and name not in {"authorize", "update", "file_case"}
+        and not name.startswith("view_")
     }
     assert len(use_cases) > 60
     assert use_cases - set(PERMISSIONS) == set()

@@ -234,3 +234,14 @@ def test_clocks_are_the_same_after_reloading_from_the_log(ledger: CaseLedger, st
         ("handling", date(2025, 11, 27)),
     ]
     assert ledger.get_case(filed.id)["clocks"][0]["status"]["code"] == "met"
+
+
+def test_a_complaint_merges_only_into_an_open_one(ledger: CaseLedger) -> None:
+    target = file_complaint(ledger)
+    duplicate = file_complaint(ledger)
+    ledger.refuse_complaint(target.id, 1, SUPERVISOR, "不属于受理范围", "向人民法院起诉")
+    with pytest.raises(RuleViolation) as error:
+        ledger.merge_complaint(duplicate.id, 1, SUPERVISOR, target.id, "重复投诉")
+    assert error.value.rule == "complaint.merge.target_open"
+    other = file_complaint(ledger)
+    assert ledger.merge_complaint(duplicate.id, 1, SUPERVISOR, other.id, "重复投诉").version == 2

@@ -228,3 +228,15 @@ def test_times_must_be_aware_ordered_and_not_in_the_future() -> None:
     with pytest.raises(InvalidValue, match="future"):
         complaint.accept(SUPERVISOR, datetime.now(UTC) + timedelta(days=1))
     assert complaint.status is S.REGISTERED
+
+
+def test_only_an_anonymous_complaint_closes_without_a_follow_up_visit() -> None:
+    clock = Clock()
+    complaint = handled(clock)
+    with pytest.raises(RuleViolation) as error:
+        complaint.close(SUPERVISOR, clock(), resolved=True)
+    assert error.value.rule == "complaint.close.visit"
+    anonymous = handled(Clock())
+    anonymous.anonymous = True
+    anonymous.close(SUPERVISOR, clock(), resolved=True)
+    assert anonymous.status is S.CLOSED

@@ -169,3 +169,14 @@ def test_a_clue_can_be_declined() -> None:
     case = new_enforcement(clock)
     case.decline(SUPERVISOR, clock(), "不属于本机关管辖")
     assert case.status is S.NOT_FILED and not case.is_open
+
+
+def test_an_order_to_rectify_is_not_a_penalty_but_a_notice_of_criticism_is() -> None:
+    clock = Clock()
+    case = concluded(clock)
+    with pytest.raises(RuleViolation, match=r"notify\.penalty"):
+        case.give_prior_notice(HANDLER, clock(), DecisionType.ORDER_RECTIFY, None, "权利告知")
+    with pytest.raises(RuleViolation, match=r"decide\.prior_notice"):
+        case.decide(SUPERVISOR, clock(), DecisionType.CRITICISM, None, "理由", "依据")
+    case.decide(SUPERVISOR, clock(), DecisionType.ORDER_RECTIFY, None, "责令限期改正", "《行政处罚法》第二十八条")
+    assert case.decision is DecisionType.ORDER_RECTIFY
