@@ -1,31 +1,63 @@
-"""The Flask application factory."""
+"""The Flask application factory: one ledger per process, built at start."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, Response, request
 
-from application.errors import StoreNotInitialised, StoreUnavailable
 from application.ledger import CaseLedger, build_ledger
+from web.api import ProblemApi
+from web.auth import init_auth
+from web.blueprints import cases, docs, health, kinds, records
+from web.problems import UNSUPPORTED, problem_response, register_problem_handlers
+
+MAX_BODY_BYTES = 256 * 1024
+
+SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "caseledger tokens issue USER"}}
 
 
 def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app around the process's one ledger (built from the environment if not given)."""
+    """Build the app around ``ledger`` (by default, the one the environment's settings describe)."""
     app = Flask("caseledger")
-    app.config.from_mapping(JSON_AS_ASCII=False)
+    app.config.from_mapping(
+        API_TITLE="caseledger",
+        API_VERSION="1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": SECURITY},
+            "security": [{"bearerAuth": []}],
+            "info": {
+                "description": "The case ledger of a subdistrict office: complaints, disputes, enforcement cases, "
+                "tolerated-error rulings and clearings. Errors are RFC 9457 problems."
+            },
+        },
+    )
     if test_config:
         app.config.from_mapping(test_config)
-    app.extensions["ledger"] = ledger if ledger is not None else build_ledger()
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["caseledger"] = ledger if ledger is not None else build_ledger()
 
-    @app.get("/health")
-    def health() -> tuple[Any, int]:
-        """Whether the process is up and the store is reachable."""
-        try:
-            position = app.extensions["ledger"].log_position()
-        except (StoreUnavailable, StoreNotInitialised) as error:
-            return jsonify(status="unavailable", store=str(error)), 503
-        return jsonify(status="ok", store="reachable", log_position=position), 200
+    api = ProblemApi(app)
+    register_problem_handlers(app)
+    init_auth(app)
 
+    @app.before_request
+    def require_json() -> Response | None:
+        if request.method in {"POST", "PUT", "PATCH"} and not request.is_json:
+            sent = request.mimetype or "nothing"
+            return problem_response(UNSUPPORTED, f"send Content-Type: application/json, not {sent}")
+        return None
+
+    api.register_blueprint(health.blp)
+    api.register_blueprint(cases.blp)
+    for blueprint in (kinds.complaints, kinds.disputes, kinds.enforcement_cases, records.rulings, records.clearings):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+    app.add_url_rule("/health", "health_root", health.health)
     return app

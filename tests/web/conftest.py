@@ -1,0 +1,80 @@
+"""An app on each store, with one user and token per role (and a handler of another unit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from application.config import Settings
+from application.ledger import CaseLedger, build_ledger
+from domain.actor import Actor, Role
+from web.app import create_app
+
+OWN_UNIT = "城管执法中队"
+OTHER_UNIT = "市场监管所"
+ROOT = Actor("bootstrap", Role.ADMIN, "系统管理")
+USERS = {
+    "clerk": (Role.CLERK, "受理窗口"),
+    "handler": (Role.HANDLER, OWN_UNIT),
+    "other_handler": (Role.HANDLER, OTHER_UNIT),
+    "supervisor": (Role.SUPERVISOR, "依法行政工作监督小组"),
+    "legal_reviewer": (Role.LEGAL_REVIEWER, "法制审核室"),
+    "discipline": (Role.DISCIPLINE, "纪工委"),
+    "statistician": (Role.STATISTICIAN, "党政办"),
+    "admin": (Role.ADMIN, "系统管理"),
+}
+
+
+@dataclass
+class Api:
+    """A test client that calls as one of the test users."""
+
+    client: FlaskClient
+    tokens: dict[str, str]
+    ledger: CaseLedger
+
+    def call(
+        self, user: str | None, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> TestResponse:
+        sent = dict(headers or {})
+        if user is not None:
+            sent["Authorization"] = f"Bearer {self.tokens[user]}"
+        kwargs: dict[str, Any] = {"headers": sent}
+        if body is not None:
+            kwargs["json"] = body
+        return self.client.open(path, method=method, **kwargs)
+
+    def act(self, user: str, path: str, version: int, body: Any = None) -> TestResponse:
+        return self.call(user, "POST", path, body or {}, {"If-Match": f'"{version}"'})
+
+
+@pytest.fixture
+def app(store_url: str) -> Iterator[Flask]:
+    ledger = build_ledger(Settings(database_url=store_url))
+    yield create_app(ledger, {"TESTING": True, "FAILED_AUTH_LIMIT": "10000 per minute"})
+    ledger.close()
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    ledger: CaseLedger = app.extensions["caseledger"]
+    tokens = {}
+    for username, (role, unit) in USERS.items():
+        ledger.add_user(ROOT, username, username, role, unit)
+        tokens[username] = ledger.issue_token(ROOT, username, "tests")[1]
+    return Api(app.test_client(), tokens, ledger)
+
+
+COMPLAINT = {
+    "category": "breakfast_stalls",
+    "channel": "hotline",
+    "location": {"village": "新河社区", "address": "人民医院北门", "grid_cell": "XH-07"},
+    "description": "医院北门早餐摊点占道经营，影响救护车通行",
+    "parties": [{"role": "complainant", "name": "王秀兰", "phone": "13800000000"}],
+}

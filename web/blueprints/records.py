@@ -1,0 +1,115 @@
+"""The discipline committee's records: tolerated-error rulings (容错免责) and clearings (澄清正名)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+from flask import request
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from domain.clearing import AccusationFinding
+from web.actions import CLEARING, RULING
+from web.auth import current_actor
+from web.blueprints.kinds import FILING_ERRORS, IDEMPOTENCY_KEY
+from web.routing import READ_ERRORS, command_response, etag, problems, register_actions
+from web.schemas import CommandResultSchema, EventSchema, RecordSchema, Strict, code, text
+from web.state import ledger
+
+RULING_TAG, CLEARING_TAG = "Tolerated-error rulings", "Clearings"
+
+RulingRequest = Strict.from_dict(
+    {
+        "cadre_id": text(long=False),
+        "cadre_name": text(long=False),
+        "unit": text(long=False),
+        "case_ids": fields.List(fields.UUID(), load_default=list, validate=validate.Length(max=20)),
+        "error": text(),
+        "consequences": text(),
+        "circumstances": text(),
+        "motive": text(),
+        "proposed_by_unit": fields.Boolean(required=True),
+        "at": fields.AwareDateTime(load_default=None),
+    },
+    name="RequestRulingBody",
+)
+ClearingProposal = Strict.from_dict(
+    {
+        "cadre_id": text(long=False),
+        "cadre_name": text(long=False),
+        "unit": text(long=False),
+        "accusation": text(),
+        "investigation": text(),
+        "finding": code(AccusationFinding),
+        "at": fields.AwareDateTime(load_default=None),
+    },
+    name="ProposeClearingBody",
+)
+AppealReview = Strict.from_dict({"at": fields.AwareDateTime(load_default=None)}, name="ReviewAppealBody")
+
+rulings = Blueprint(
+    "rulings", __name__, url_prefix="/api/rulings", description="Tolerated-error rulings (容错免责认定)"
+)
+clearings = Blueprint("clearings", __name__, url_prefix="/api/clearings", description="Clearings (澄清正名)")
+
+
+@rulings.route("", methods=["POST"])
+@problems(rulings, *FILING_ERRORS)
+@rulings.doc(tags=[RULING_TAG], parameters=[IDEMPOTENCY_KEY])
+@rulings.arguments(RulingRequest)
+@rulings.response(201, CommandResultSchema)
+def request_ruling(data: dict[str, Any]) -> Any:
+    """Open a tolerated-error ruling at a cadre's request or on the unit's proposal."""
+    key = request.headers.get("Idempotency-Key") or uuid4().hex
+    result = ledger().request_ruling(key, current_actor(), **data)
+    return command_response(result, 201 if result.position is not None else 200, f"/api/rulings/{result.id}")
+
+
+@rulings.route("/<uuid:record_id>/review", methods=["POST"])
+@problems(rulings, *FILING_ERRORS, 404)
+@rulings.doc(tags=[RULING_TAG], parameters=[IDEMPOTENCY_KEY])
+@rulings.arguments(AppealReview)
+@rulings.response(201, CommandResultSchema, description="The new ruling that reviews the appealed one")
+def review_appeal(data: dict[str, Any], record_id: UUID) -> Any:
+    """Open the new ruling that reviews an appealed one; it names the ruling it reviews."""
+    key = request.headers.get("Idempotency-Key") or uuid4().hex
+    result = ledger().review_appeal(record_id, key, current_actor(), **data)
+    return command_response(result, 201 if result.position is not None else 200, f"/api/rulings/{result.id}")
+
+
+@clearings.route("", methods=["POST"])
+@problems(clearings, *FILING_ERRORS)
+@clearings.doc(tags=[CLEARING_TAG], parameters=[IDEMPOTENCY_KEY])
+@clearings.arguments(ClearingProposal)
+@clearings.response(201, CommandResultSchema)
+def propose_clearing(data: dict[str, Any]) -> Any:
+    """Propose clearing a cadre whom an investigation found falsely accused."""
+    key = request.headers.get("Idempotency-Key") or uuid4().hex
+    result = ledger().propose_clearing(key, current_actor(), **data)
+    return command_response(result, 201 if result.position is not None else 200, f"/api/clearings/{result.id}")
+
+
+def _readers(blp: Blueprint, tag: str) -> None:
+    @blp.route("/<uuid:record_id>", endpoint="read")
+    @problems(blp, *READ_ERRORS)
+    @blp.doc(tags=[tag])
+    @blp.response(200, RecordSchema)
+    def read(record_id: UUID) -> Any:
+        """The record's current state (discipline only)."""
+        view = ledger().view_record(current_actor(), record_id)
+        return view, 200, {"ETag": etag(view["version"])}
+
+    @blp.route("/<uuid:record_id>/history", endpoint="history")
+    @problems(blp, *READ_ERRORS)
+    @blp.doc(tags=[tag])
+    @blp.response(200, EventSchema(many=True))
+    def history(record_id: UUID) -> Any:
+        """Every event of the record, oldest first."""
+        return ledger().view_history(current_actor(), record_id)
+
+
+_readers(rulings, RULING_TAG)
+_readers(clearings, CLEARING_TAG)
+register_actions(rulings, RULING, RULING_TAG, "record_id")
+register_actions(clearings, CLEARING, CLEARING_TAG, "record_id")

@@ -1,0 +1,157 @@
+"""Every error leaves as application/problem+json (RFC 9457), mapped in this one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, g, json
+from werkzeug.exceptions import HTTPException
+
+from application.errors import (
+    CaseLedgerError,
+    Conflict,
+    Forbidden,
+    IdempotencyKeyReused,
+    LogUnreadable,
+    NotFound,
+    StaleVersion,
+    StoreNotInitialised,
+    StoreUnavailable,
+)
+from domain.errors import DomainError, InvalidValue, RuleViolation
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem type: stable URI, status, and the title in English and Chinese."""
+
+    slug: str
+    status: int
+    title: str
+    title_zh: str
+
+    @property
+    def type(self) -> str:
+        return f"urn:caseledger:problem:{self.slug}"
+
+
+VALIDATION = Problem("validation", 422, "The request is not valid", "请求内容不合法")
+MALFORMED = Problem("malformed-request", 400, "The request cannot be read", "请求无法解析")
+RULE = Problem("rule-violation", 409, "A rule refuses this action", "该操作不符合办理规则")
+CONFLICT = Problem("conflict", 409, "Changed concurrently; reload and decide again", "案件已被他人修改，请刷新后重试")
+STALE = Problem("stale-version", 412, "The case has changed since the version you saw", "案件版本已变化")
+PRECONDITION_REQUIRED = Problem(
+    "precondition-required", 428, "Send If-Match with the version you saw", "请在 If-Match 中提供案件版本"
+)
+NOT_FOUND = Problem("not-found", 404, "Not found", "未找到")
+FORBIDDEN = Problem("forbidden", 403, "Your role or unit does not allow this", "您的角色或单位无权执行此操作")
+UNAUTHENTICATED = Problem("unauthenticated", 401, "A valid bearer token is required", "需要有效的访问令牌")
+KEY_REUSED = Problem(
+    "idempotency-key-reused", 422, "This Idempotency-Key was used for a different request", "该幂等键已用于其他请求"
+)
+TOO_LARGE = Problem("payload-too-large", 413, "The request body is too large", "请求内容过大")
+UNSUPPORTED = Problem("unsupported-media-type", 415, "Send application/json", "请使用 application/json")
+RATE_LIMITED = Problem("rate-limited", 429, "Too many failed attempts; wait and retry", "失败次数过多，请稍后再试")
+METHOD = Problem("method-not-allowed", 405, "Method not allowed", "不支持该请求方法")
+UNAVAILABLE = Problem(
+    "store-unavailable", 503, "The case store is unavailable; retry shortly", "案件库暂时无法访问，请稍后重试"
+)
+INTERNAL = Problem("internal", 500, "Internal error", "系统内部错误")
+
+_BY_STATUS = {p.status: p for p in (MALFORMED, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, METHOD, TOO_LARGE)} | {
+    412: STALE,
+    415: UNSUPPORTED,
+    422: VALIDATION,
+    428: PRECONDITION_REQUIRED,
+    429: RATE_LIMITED,
+    503: UNAVAILABLE,
+}
+
+
+def problem_response(
+    problem: Problem, detail: str = "", headers: Mapping[str, str] | None = None, **members: Any
+) -> Response:
+    body = {"type": problem.type, "title": problem.title, "title_zh": problem.title_zh, "status": problem.status}
+    if detail:
+        body["detail"] = detail
+    request_id = getattr(g, "request_id", "")
+    if request_id:
+        body["instance"] = f"urn:caseledger:request:{request_id}"
+    body.update(members)
+    response = Response(json.dumps(body, ensure_ascii=False), status=problem.status, mimetype=PROBLEM_JSON)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _invalid(error: InvalidValue) -> Response:
+    return problem_response(VALIDATION, str(error), errors=[{"field": error.field, "message": error.message}])
+
+
+def _rule(error: RuleViolation) -> Response:
+    return problem_response(RULE, error.en, detail_zh=error.zh, rule=error.rule)
+
+
+def _stale(error: StaleVersion) -> Response:
+    return problem_response(STALE, str(error), current_version=error.current, headers={"ETag": f'"{error.current}"'})
+
+
+def _store(error: CaseLedgerError) -> Response:
+    return problem_response(UNAVAILABLE, str(error), headers={"Retry-After": "5"})
+
+
+_HANDLERS: dict[type[Exception], Callable[[Any], Response]] = {
+    InvalidValue: _invalid,
+    RuleViolation: _rule,
+    StaleVersion: _stale,
+    Conflict: lambda e: problem_response(CONFLICT, str(e)),
+    NotFound: lambda e: problem_response(NOT_FOUND, str(e)),
+    Forbidden: lambda e: problem_response(FORBIDDEN, e.reason, action=e.action),
+    IdempotencyKeyReused: lambda e: problem_response(KEY_REUSED, str(e)),
+    StoreUnavailable: _store,
+    StoreNotInitialised: _store,
+    LogUnreadable: lambda e: problem_response(INTERNAL, str(e)),
+}
+
+
+def http_problem(error: HTTPException) -> Response:
+    """An HTTP error raised by Flask, werkzeug or argument parsing, as a problem."""
+    problem = _BY_STATUS.get(error.code or 500, INTERNAL)
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    headers = dict(data.get("headers") or {})
+    if error.code == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="caseledger"')
+    if messages:
+        return problem_response(problem, "Some fields are not valid", headers, errors=_field_errors(messages))
+    detail = data.get("message") or (error.description if problem is not INTERNAL else "")
+    return problem_response(problem, str(detail or ""), headers)
+
+
+def _field_errors(messages: Mapping[str, Any], prefix: str = "") -> list[dict[str, str]]:
+    errors: list[dict[str, str]] = []
+    for key, value in messages.items():
+        if key in {"json", "query", "headers", "view_args", "form", "files"} and not prefix:
+            errors.extend(_field_errors(value, "") if isinstance(value, Mapping) else [])
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            errors.extend(_field_errors(value, f"{name}."))
+        else:
+            texts = value if isinstance(value, list) else [value]
+            errors.extend({"field": name, "message": str(t)} for t in texts if not isinstance(t, Mapping))
+            for t in texts:
+                if isinstance(t, Mapping):
+                    errors.extend(_field_errors(t, f"{name}."))
+    return errors
+
+
+def register_problem_handlers(app: Flask) -> None:
+    """Map the application's and domain's errors to problems (HTTP errors are handled by the Api)."""
+    for error_class, handler in _HANDLERS.items():
+        app.register_error_handler(error_class, handler)
+    app.register_error_handler(DomainError, lambda e: problem_response(VALIDATION, str(e)))

@@ -1,0 +1,88 @@
+"""Helpers the blueprints share: versions in ETag / If-Match, and registering action routes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+from uuid import UUID
+
+from flask import request
+from flask_smorest import Blueprint
+from werkzeug.exceptions import BadRequest, PreconditionRequired
+
+from application.core import CommandResult
+from web.actions import Action
+from web.auth import current_actor
+from web.schemas import CommandResultSchema
+from web.state import ledger
+
+_IF_MATCH = re.compile(r'^(?:W/)?"(\d{1,9})"$')
+
+IF_MATCH_PARAMETER = {
+    "in": "header",
+    "name": "If-Match",
+    "required": True,
+    "schema": {"type": "string", "pattern": r'^(W/)?"\d{1,9}"$'},
+    "description": 'The version the action was decided against, as its ETag, e.g. "3".',
+}
+READ_ERRORS = (401, 403, 404, 429, 503)
+ERRORS_OF_ACTIONS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 503)
+
+
+def expected_version() -> int:
+    """The version in If-Match; missing is 428, malformed is 400."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        raise PreconditionRequired('send If-Match: "<version>" with the version the action was decided against')
+    match = _IF_MATCH.match(header.strip())
+    if match is None:
+        raise BadRequest('If-Match must be a version ETag such as "3"')
+    return int(match.group(1))
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def command_response(
+    result: CommandResult, status: int = 200, location: str | None = None
+) -> tuple[Any, int, dict[str, str]]:
+    headers = {"ETag": etag(result.version)}
+    if location:
+        headers["Location"] = location
+    return result, status, headers
+
+
+def problems(blp: Blueprint, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Document the problem responses a view may give."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        for status in statuses:
+            view = blp.alt_response(status, response=f"PROBLEM_{status}")(view)
+        return view
+
+    return decorate
+
+
+def register_actions(blp: Blueprint, actions: Iterable[Action], tag: str, id_name: str = "case_id") -> None:
+    """``POST /<uuid:{id_name}>/<action.path>`` for each action, with its own body schema."""
+    for action in actions:
+        blp.route(f"/<uuid:{id_name}>/{action.path}", methods=["POST"], endpoint=action.use_case)(
+            _action_view(blp, action, tag)
+        )
+
+
+def _action_view(blp: Blueprint, action: Action, tag: str) -> Callable[..., Any]:
+    def view(data: dict[str, Any], **ids: UUID) -> tuple[Any, int, dict[str, str]]:
+        (record_id,) = ids.values()
+        version = expected_version()
+        use_case = getattr(ledger(), action.use_case)
+        return command_response(use_case(record_id, version, current_actor(), **data))
+
+    view.__name__ = action.use_case
+    view.__doc__ = f"{action.summary}\n\nRuns the use case `{action.use_case}`; needs If-Match."
+    documented = blp.doc(tags=[tag], parameters=[IF_MATCH_PARAMETER])(view)
+    documented = blp.arguments(action.schema)(documented)
+    documented = blp.response(200, CommandResultSchema, description="The new version and log position")(documented)
+    return problems(blp, *ERRORS_OF_ACTIONS)(documented)
