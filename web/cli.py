@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
 import click
 
 from application.config import Settings
 from application.errors import CaseLedgerError
-from application.ledger import build_ledger
+from application.ledger import CaseLedger, build_ledger
+from domain.actor import Actor, Role
+from domain.errors import DomainError
 
 
 @click.group()
@@ -37,6 +43,79 @@ def db_init() -> None:
     click.echo(f"initialised {_redacted(settings.database_url)}")
 
 
+def _operator() -> Actor:
+    """Whoever runs the command on the server acts as an administrator, recorded by their login name."""
+    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")
+
+
+@main.group()
+def users() -> None:
+    """Manage users."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice([r.code for r in Role]), help="One of the seven roles.")
+@click.option("--unit", required=True, help="The user's unit, e.g. 城管执法中队.")
+@click.option("--name", "display_name", default=None, help="Display name (default: the username).")
+def users_add(username: str, role: str, unit: str, display_name: str | None) -> None:
+    """Register USERNAME in a role and unit."""
+    with _ledger() as ledger:
+        ledger.add_user(_operator(), username, display_name or username, role, unit)
+    click.echo(f"added {username} ({role}, {unit})")
+
+
+@users.command("deactivate")
+@click.argument("username")
+@click.option("--reason", required=True)
+def users_deactivate(username: str, reason: str) -> None:
+    """Deactivate USERNAME; their tokens stop working at once."""
+    with _ledger() as ledger:
+        ledger.deactivate_user(_operator(), username, reason)
+    click.echo(f"deactivated {username}")
+
+
+@main.group()
+def tokens() -> None:
+    """Issue and revoke bearer tokens."""
+
+
+@tokens.command("issue")
+@click.argument("username")
+@click.option("--label", default="token", show_default=True, help="What the token is for (e.g. the device).")
+@click.option("--days", type=int, default=None, help="Expire after this many days (default: never).")
+def tokens_issue(username: str, label: str, days: int | None) -> None:
+    """Issue a token for USERNAME; the secret is printed once and never stored."""
+    with _ledger() as ledger:
+        token_id, secret = ledger.issue_token(_operator(), username, label, days)
+    click.echo(f"token id: {token_id}", err=True)
+    click.echo(secret)
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=click.UUID)
+@click.option("--reason", required=True)
+def tokens_revoke(token_id: UUID, reason: str) -> None:
+    """Revoke the token with TOKEN_ID (printed when it was issued)."""
+    with _ledger() as ledger:
+        ledger.revoke_token(_operator(), token_id, reason)
+    click.echo(f"revoked {token_id}")
+
+
+@contextmanager
+def _ledger() -> Iterator[CaseLedger]:
+    try:
+        ledger = build_ledger()
+    except CaseLedgerError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        yield ledger
+    except (CaseLedgerError, DomainError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        ledger.close()
+
+
 @main.group()
 def demo() -> None:
     """Demonstration data."""
@@ -50,12 +129,8 @@ def demo_load(year: int, scale: float, seed: int) -> None:
     """Fill an empty store with a realistic year of a subdistrict's cases."""
     from application.demo import load_demo
 
-    try:
-        ledger = build_ledger()
+    with _ledger() as ledger:
         summary = load_demo(ledger, year=year, seed=seed, scale=scale, progress=_report_progress)
-        ledger.close()
-    except CaseLedgerError as error:
-        raise click.ClickException(str(error)) from None
     click.echo("", err=True)
     click.echo(
         "loaded "
