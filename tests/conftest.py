@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 from uuid import uuid4
@@ -43,28 +44,50 @@ def postgres_server() -> str:
     return ADMIN_URL
 
 
-@pytest.fixture
-def fresh_postgres_url(postgres_server: str) -> Iterator[str]:
-    """A new, empty database, dropped after the test."""
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards."""
     name = f"caseledger_test_{uuid4().hex[:12]}"
-    with psycopg.connect(postgres_server, autocommit=True) as admin:
+    with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        yield _with_database(postgres_server, name)
+        yield _with_database(admin_url, name)
     finally:
-        with psycopg.connect(postgres_server, autocommit=True) as admin:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+@contextmanager
+def initialised_store(request: pytest.FixtureRequest, kind: str, directory: Path) -> Iterator[str]:
+    """An initialised, empty store of ``kind`` ("sqlite" or "postgres")."""
+    with ExitStack() as stack:
+        if kind == "sqlite":
+            url = f"sqlite:///{directory / 'ledger.sqlite3'}"
+        else:
+            url = stack.enter_context(postgres_database(request.getfixturevalue("postgres_server")))
+        build_ledger(Settings(database_url=url), create_tables=True).close()
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres_url(postgres_server: str) -> Iterator[str]:
+    """A new, empty database, dropped after the test."""
+    with postgres_database(postgres_server) as url:
+        yield url
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An initialised, empty store of each kind."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
-    else:
-        url = request.getfixturevalue("fresh_postgres_url")
-    build_ledger(Settings(database_url=url), create_tables=True).close()
-    return url
+    with initialised_store(request, request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def module_store_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An initialised store of each kind shared by one test module."""
+    with initialised_store(request, request.param, tmp_path_factory.mktemp("store")) as url:
+        yield url
 
 
 @pytest.fixture
