@@ -1,0 +1,38 @@
+"""What a projection is: tables built from the ledger's log, one batch of events per transaction."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from projections.store import Cursor
+
+
+class Projection(ABC):
+    """A read model: its tables, and how each event of the log changes their rows.
+
+    The runner calls, inside one transaction per batch, :meth:`begin_batch`, then :meth:`apply`
+    for every event in log order (events of every aggregate: ignore those of no interest), then
+    :meth:`end_batch`, and moves the projection's tracked position in that same transaction.
+    A projection may keep rows in memory between :meth:`begin_batch` and :meth:`end_batch`;
+    when the batch fails, its transaction is rolled back and the next :meth:`begin_batch`
+    starts afresh. Applying the log from the start must always give the same rows.
+    """
+
+    name: ClassVar[str]
+    """Stable name, the key of the tracking row; renaming it rebuilds the projection."""
+    create_statements: ClassVar[Sequence[str]]
+    """DDL creating the tables and indexes, each statement safe to repeat."""
+    drop_statements: ClassVar[Sequence[str]]
+    """DDL dropping them, each statement safe to repeat."""
+
+    def begin_batch(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> None:  # noqa: B027
+        """Prepare for a batch of ``(position, domain_event)`` (e.g. load the rows it touches)."""
+
+    @abstractmethod
+    def apply(self, cursor: Cursor, domain_event: Any, position: int) -> None:
+        """Record the effect of the event at ``position`` of the log."""
+
+    def end_batch(self, cursor: Cursor) -> None:  # noqa: B027
+        """Write what the batch changed and is still held in memory."""

@@ -1,0 +1,207 @@
+"""Follows the ledger's log and feeds one projection, exactly once across crashes and restarts.
+
+Each batch of notifications is applied and the projection's tracked position moved to the
+batch's last notification id in ONE read-store transaction; the position is claimed first
+(``UPDATE … WHERE position = <the position the batch was read from>``), so a crash, an error or
+a second runner rolls the whole batch back and the next attempt reads it again. Notification ids
+have gaps (a rolled-back insert consumes one): the runner only ever asks for ids after its
+position, never computes the next id.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from time import monotonic
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+from application.core import LedgerCore
+from application.errors import ConfigurationError, StoreUnavailable
+from projections.base import Projection
+from projections.store import Cursor, ReadStore
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+SQLITE_POLL_SECONDS = 0.2
+POSTGRES_POLL_SECONDS = 2.0
+MIN_BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 30.0
+_WAIT_SLICE_SECONDS = 0.05
+
+TRACKING_DDL = "CREATE TABLE IF NOT EXISTS projection_tracking (name text PRIMARY KEY, position bigint NOT NULL)"
+_TRACKING_ROW = "INSERT INTO projection_tracking (name, position) VALUES (%s, 0) ON CONFLICT (name) DO NOTHING"
+_RESET = (
+    "INSERT INTO projection_tracking (name, position) VALUES (%s, 0) "
+    "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+)
+_CLAIM = "UPDATE projection_tracking SET position = %s WHERE name = %s AND position = %s"
+_POSITION = "SELECT position FROM projection_tracking WHERE name = %s"
+
+_STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError)
+
+
+class TrackingMoved(RuntimeError):
+    """The tracked position changed under a batch (a second runner, or a rebuild): it was rolled back."""
+
+
+class ProjectionRunner:
+    """Feeds ``projection`` from ``ledger``'s log into ``store``; run exactly one per projection."""
+
+    def __init__(
+        self, ledger: LedgerCore, store: ReadStore, projection: Projection, *, batch_size: int = BATCH_SIZE
+    ) -> None:
+        datastore = getattr(ledger.recorder, "datastore", None)
+        if getattr(datastore, "enable_db_functions", False):
+            raise ConfigurationError(
+                "POSTGRES_ENABLE_DB_FUNCTIONS drops the events-table lock that keeps commit order equal to "
+                "notification order; a projection could skip events: unset it"
+            )
+        self.ledger = ledger
+        self.store = store
+        self.projection = projection
+        self.batch_size = batch_size
+        self._applied = threading.Condition()
+        self._set_up = False
+
+    @property
+    def name(self) -> str:
+        """The projection's name, the key of its tracking row."""
+        return self.projection.name
+
+    # -- state ----------------------------------------------------------------------------
+
+    def setup(self) -> None:
+        """Create the tracking table, the projection's tables and its tracking row, if missing."""
+        with self.store.transaction() as cursor:
+            cursor.execute(TRACKING_DDL)
+            for statement in self.projection.create_statements:
+                cursor.execute(statement)
+            cursor.execute(_TRACKING_ROW, (self.name,))
+        self._set_up = True
+
+    def position(self) -> int:
+        """The id of the last notification applied (0 before the first)."""
+        with self.store.transaction(readonly=True) as cursor:
+            return _position(cursor, self.name)
+
+    def head(self) -> int:
+        """The id of the newest notification in the log (0 when empty)."""
+        return self.ledger.recorder.max_notification_id() or 0
+
+    def lag(self) -> int:
+        """How far the projection is behind the log, in notification ids (not events: ids have gaps)."""
+        return max(0, self.head() - self.position())
+
+    # -- applying ---------------------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Apply every notification after the tracked position, batch by batch; return how many."""
+        if not self._set_up:
+            self.setup()
+        total = 0
+        while True:
+            applied = self._apply_batch()
+            total += applied
+            if applied < self.batch_size:
+                return total
+
+    def _apply_batch(self) -> int:
+        start = self.position()
+        notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+        if not notifications:
+            return 0
+        events: Sequence[tuple[int, Any]] = [(n.id, self.ledger.mapper.to_domain_event(n)) for n in notifications]
+        end = notifications[-1].id
+        with self.store.transaction() as cursor:
+            cursor.execute(_CLAIM, (end, self.name, start))
+            if cursor.rowcount != 1:
+                raise TrackingMoved(f"{self.name}: the tracked position moved from {start} during a batch")
+            self.projection.begin_batch(cursor, events)
+            for position, event in events:
+                self.projection.apply(cursor, event, position)
+            self.projection.end_batch(cursor)
+        with self._applied:
+            self._applied.notify_all()
+        return len(events)
+
+    def rebuild(self) -> int:
+        """Drop and recreate the projection's tables, reset its position to 0 and catch up.
+
+        Interrupted, it resumes from the last committed batch like any other run.
+        """
+        with self.store.transaction() as cursor:
+            for statement in self.projection.drop_statements:
+                cursor.execute(statement)
+            cursor.execute(TRACKING_DDL)
+            for statement in self.projection.create_statements:
+                cursor.execute(statement)
+            cursor.execute(_RESET, (self.name,))
+        self._set_up = True
+        log.info("%s: rebuilding from the start of the log", self.name)
+        return self.run_once()
+
+    # -- following --------------------------------------------------------------------------
+
+    def run_forever(self, stop: threading.Event, poll_interval: float | None = None) -> None:
+        """Follow the log until ``stop`` is set, surviving store outages and failing batches.
+
+        On PostgreSQL it wakes on the ledger's ``NOTIFY`` and polls every ``poll_interval`` in
+        case a notification is lost; on SQLite it polls. After an error it retries with a
+        growing pause, logging one line when the trouble starts and one when it ends.
+        """
+        default = POSTGRES_POLL_SECONDS if self.store.is_postgres else SQLITE_POLL_SECONDS
+        interval = default if poll_interval is None else poll_interval
+        channel: str | None = getattr(self.ledger.recorder, "channel_name", None)
+        backoff = MIN_BACKOFF_SECONDS
+        trouble: str | None = None
+        log.info("%s: following the log", self.name)
+        while not stop.is_set():
+            try:
+                with self.store.waiter(channel) as wait:
+                    while not stop.is_set():
+                        self.run_once()
+                        if trouble is not None:
+                            log.warning("%s: %s; following the log from %d", self.name, trouble, self.position())
+                            trouble, backoff = None, MIN_BACKOFF_SECONDS
+                        wait(stop, interval)
+            except Exception as error:
+                if trouble is None:
+                    trouble = _log_failure(self.name, error)
+                else:
+                    log.debug("%s: still failing: %s", self.name, error)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Whether the projection reaches ``position`` within ``timeout`` seconds (read-your-writes)."""
+        deadline = monotonic() + timeout
+        while True:
+            if self.position() >= position:
+                return True
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                return False
+            with self._applied:
+                self._applied.wait(min(remaining, _WAIT_SLICE_SECONDS))
+
+
+def _position(cursor: Cursor, name: str) -> int:
+    cursor.execute(_POSITION, (name,))
+    row = cursor.fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def _log_failure(name: str, error: Exception) -> str:
+    """Log the start of a failure; return what to say when it is over."""
+    if isinstance(error, _STORE_ERRORS):
+        log.error("%s: the store is unavailable; retrying until it answers: %s", name, error)
+        return "the store is back"
+    if isinstance(error, TrackingMoved):
+        log.warning("%s: %s; retrying from the new position", name, error)
+        return "resumed"
+    log.error("%s: applying the log failed; retrying: %s", name, error, exc_info=error)
+    return "applying the log works again"
