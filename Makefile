@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test lint typecheck layers unit bench bench-quick demo clean
+.PHONY: run test lint typecheck layers unit fuzz bench bench-quick demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,7 +34,19 @@ layers: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck layers unit
+fuzz: $(STAMP)
+	BIN=$(BIN) bash tests/fuzz/run.sh
+
+test: lint typecheck layers unit fuzz
+
+# Benchmarks (not tests): each module in BENCHES runs in turn and writes bench/results/<name>.json.
+BENCHES := bench.filing
+
+bench: $(STAMP)
+	@for module in $(BENCHES); do $(BIN)/python -m $$module || exit 1; done
+
+bench-quick: $(STAMP)
+	@for module in $(BENCHES); do $(BIN)/python -m $$module --quick || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -40,7 +40,7 @@ from domain.errors import InvalidValue
 from domain.labels import Labelled
 from domain.numbering import CaseNumberSequence
 from domain.rules import RuleTable
-from domain.time import now
+from domain.time import local_date, now
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -130,8 +130,17 @@ class LedgerCore(Application[UUID]):
         self.authorize(actor, action, aggregate if isinstance(aggregate, Case) else None)
         if aggregate.version != expected_version:
             raise StaleVersion(aggregate_id, expected_version, aggregate.version)
-        change(aggregate, now() if at is None else at)
+        change(aggregate, self.moment(at))
         return self.commit(aggregate)
+
+    def moment(self, at: datetime | None) -> datetime:
+        """When a command happened: now, or the given time if its year has a working-day calendar."""
+        if at is None:
+            return now()
+        if isinstance(at, datetime) and at.tzinfo is not None and local_date(at).year not in self.calendar.years:
+            loaded = ", ".join(str(y) for y in sorted(self.calendar.years))
+            raise InvalidValue("at", f"no working-day calendar for {local_date(at).year} (loaded: {loaded})")
+        return at
 
     def events_of(self, aggregate_id: UUID) -> Sequence[Any]:
         with _translated(aggregate_id):

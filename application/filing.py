@@ -14,7 +14,7 @@ from domain.actor import Actor
 from domain.case import Case, case_id_for
 from domain.kinds import Channel
 from domain.numbering import CaseNumberSequence, sequence_id
-from domain.time import local_date, now
+from domain.time import local_date
 from domain.values import require_text
 
 C = TypeVar("C", bound=Case)
@@ -41,7 +41,7 @@ class Filing(LedgerCore):
         """
         self.authorize(actor, action)
         key = require_text(filing_key, "filing_key", 200)
-        moment = now() if at is None else at
+        moment = self.moment(at)
         case_class.check_filing(at=moment, **content)
         digest = fingerprint(content | details)
         case_id = case_id_for(case_class.KIND, key)

@@ -16,6 +16,7 @@ from domain.actor import Actor
 from domain.case import Case
 from domain.clearing import Clearing
 from domain.clocks import StageClock, derive_clocks, marks_from_events
+from domain.errors import CalendarYearMissing
 from domain.labels import Labelled
 from domain.time import SHANGHAI, now
 from domain.tolerance import ToleranceRuling
@@ -102,7 +103,11 @@ class Queries(LedgerCore):
         view["kind"] = plain(case.KIND)
         view["open"] = case.is_open
         view["parties"] = [party_view(p, include_identities) for p in case.parties]
-        view["clocks"] = [clock_view(c) for c in self._clocks(case, events, None)]
+        try:
+            view["clocks"] = [clock_view(c) for c in self._clocks(case, events, None)]
+        except CalendarYearMissing as error:
+            view["clocks"] = []
+            state["clocks_unavailable"] = str(error)
         view["state"] = state
         return view
 

@@ -11,7 +11,6 @@ from domain.actor import Actor
 from domain.case import Case
 from domain.clearing import AccusationFinding, Clearing, ClearingMethod
 from domain.errors import RuleViolation
-from domain.time import now
 from domain.tolerance import RulingOutcome, RulingStatus, ToleranceCondition, ToleranceEffect, ToleranceRuling
 from domain.values import require_text
 
@@ -53,7 +52,7 @@ class RulingUseCases(LedgerCore):
             motive=motive,
             proposed_by_unit=proposed_by_unit,
             actor=actor,
-            at=now() if at is None else at,
+            at=self.moment(at),
         )
         return self._create_once(ruling, key, RULING)
 
@@ -84,7 +83,7 @@ class RulingUseCases(LedgerCore):
             proposed_by_unit=first.proposed_by_unit,
             supersedes=appealed_ruling_id,
             actor=actor,
-            at=now() if at is None else at,
+            at=self.moment(at),
         )
         return self._create_once(ruling, key, RULING)
 
@@ -239,7 +238,7 @@ class RulingUseCases(LedgerCore):
             investigation=investigation,
             finding=AccusationFinding.parse(finding, "finding"),
             actor=actor,
-            at=now() if at is None else at,
+            at=self.moment(at),
         )
         return self._create_once(clearing, key, CLEARING)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
@@ -24,7 +25,14 @@ from domain.outcomes import (
     SessionOutcome,
 )
 from domain.tolerance import RulingOutcome, ToleranceCondition, ToleranceEffect
-from web.schemas import LocationSchema, PartySchema, action_schema, code, codes, names, text
+from web.schemas import LocationSchema, PartySchema, action_schema, boolean, code, codes, names, text
+
+MAX_FINE = Decimal(100_000_000)
+
+
+def _positive_and_bounded(amount: Decimal) -> None:
+    if not Decimal(0) < amount <= MAX_FINE:
+        raise ma.ValidationError(f"must be more than 0 and at most {MAX_FINE} yuan")
 
 
 def _fine() -> fields.Decimal:
@@ -32,7 +40,7 @@ def _fine() -> fields.Decimal:
         places=2,
         allow_none=True,
         load_default=None,
-        validate=validate.Range(min=0, max=100_000_000, min_inclusive=False),
+        validate=_positive_and_bounded,
         metadata={"description": "yuan, only with a fine"},
     )
 
@@ -70,9 +78,11 @@ SHARED = [
         reason=text(),
         category=fields.String(load_default=None, validate=validate.Length(max=64)),
         channel=fields.String(load_default=None, validate=validate.Length(max=64)),
-        location=fields.Nested(LocationSchema, load_default=None),
+        location=fields.Nested(LocationSchema, load_default=None, allow_none=False),
         description=fields.String(load_default=None, validate=validate.Length(min=1, max=4000)),
-        parties=fields.List(fields.Nested(PartySchema), load_default=None, validate=validate.Length(max=20)),
+        parties=fields.List(
+            fields.Nested(PartySchema), load_default=None, allow_none=False, validate=validate.Length(max=20)
+        ),
     ),
     _action("pause", "pause_clock", "Pause the time limit", pause=code(ClockPause), reason=text()),
     _action("resume", "resume_clock", "Resume the time limit"),
@@ -82,7 +92,7 @@ SHARED = [
         "Extend the time limit (approver = caller)",
         days=fields.Integer(required=True, validate=validate.Range(min=1, max=365)),
         reason=text(),
-        parties_consent=fields.Boolean(load_default=False),
+        parties_consent=boolean(load_default=False),
     ),
 ]
 
@@ -121,9 +131,7 @@ COMPLAINT = [
         satisfaction=code(Satisfaction),
         note=text(required=False),
     ),
-    _action(
-        "close", "close_complaint", "Close (办结)", resolved=fields.Boolean(required=True), reason=text(required=False)
-    ),
+    _action("close", "close_complaint", "Close (办结)", resolved=boolean(required=True), reason=text(required=False)),
     _action("reopen", "reopen_complaint", "Reopen for handling again (重办)", reason=text()),
     _action(
         "merge",
@@ -174,13 +182,13 @@ DISPUTE = [
         "apply_for_confirmation",
         "Apply jointly for judicial confirmation",
         court=text(long=False),
-        jointly=fields.Boolean(required=True),
+        jointly=boolean(required=True),
     ),
     _action(
         "confirmation-result",
         "record_confirmation",
         "Record the court's confirmation",
-        confirmed=fields.Boolean(required=True),
+        confirmed=boolean(required=True),
         reference=text(long=False),
     ),
     _action(
@@ -197,7 +205,7 @@ DISPUTE = [
         satisfaction=code(Satisfaction),
         note=text(required=False),
     ),
-    _action("close", "close_dispute", "Close", resolved=fields.Boolean(required=True), reason=text(required=False)),
+    _action("close", "close_dispute", "Close", resolved=boolean(required=True), reason=text(required=False)),
     _action("risk", "flag_dispute_risk", "Flag at risk of escalating", reason=text(), reported_to=text(long=False)),
 ]
 
@@ -219,8 +227,8 @@ ENFORCEMENT = [
         "conclude_investigation",
         "Conclude the investigation",
         proposed=code(DecisionType),
-        major=fields.Boolean(required=True),
-        complex_case=fields.Boolean(required=True),
+        major=boolean(required=True),
+        complex_case=boolean(required=True),
         summary=text(),
     ),
     _action("review-request", "submit_for_review", "Submit for legality review (法制审核)"),
@@ -275,7 +283,7 @@ RULING = [
         "verify_ruling",
         "Record each condition checked",
         conditions_met=codes(ToleranceCondition, required=True),
-        negative_list_hit=fields.Boolean(required=True),
+        negative_list_hit=boolean(required=True),
         notes=text(),
     ),
     _action(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask, Response, request
@@ -29,6 +30,7 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        FAILED_AUTH_PER_MINUTE=int(os.environ.get("CASELEDGER_FAILED_AUTH_PER_MINUTE", "20")),
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": SECURITY},
             "security": [{"bearerAuth": []}],
@@ -49,6 +51,8 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
 
     @app.before_request
     def require_json() -> Response | None:
+        if request.routing_exception is not None:
+            return None
         if request.method in {"POST", "PUT", "PATCH"} and not request.is_json:
             sent = request.mimetype or "nothing"
             return problem_response(UNSUPPORTED, f"send Content-Type: application/json, not {sent}")

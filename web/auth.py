@@ -6,17 +6,16 @@ import re
 from uuid import uuid4
 
 from flask import Flask, Response, g, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from application.permissions import PERMISSIONS
 from domain.actor import Actor
-from web.problems import UNAUTHENTICATED, problem_response
+from web.problems import RATE_LIMITED, UNAUTHENTICATED, problem_response
 from web.state import ledger
+from web.throttle import FailureThrottle
 
 PUBLIC_PREFIXES = ("/health", "/api/health", "/api/openapi.json", "/api/docs")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
-FAILED_ATTEMPTS_LIMIT = "20 per minute"
+FAILED_ATTEMPTS_PER_MINUTE = 20
 
 
 def current_actor() -> Actor:
@@ -25,16 +24,9 @@ def current_actor() -> Actor:
     return actor
 
 
-def init_auth(app: Flask) -> Limiter:
-    """Authenticate every API request but the public ones; count failures per client address."""
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        application_limits=[app.config.get("FAILED_AUTH_LIMIT", FAILED_ATTEMPTS_LIMIT)],
-        application_limits_deduct_when=lambda response: response.status_code == 401,
-        storage_uri="memory://",
-        headers_enabled=False,
-    )
+def init_auth(app: Flask) -> None:
+    """Authenticate every API request but the public ones; throttle addresses that keep failing."""
+    throttle = FailureThrottle(int(app.config.get("FAILED_AUTH_PER_MINUTE", FAILED_ATTEMPTS_PER_MINUTE)))
 
     @app.before_request
     def identify() -> Response | None:
@@ -45,6 +37,13 @@ def init_auth(app: Flask) -> Limiter:
         scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
         actor = ledger().authenticate(secret.strip(), g.request_id) if scheme.lower() == "bearer" else None
         if actor is None:
+            address = request.remote_addr or "unknown"
+            if throttle.fail(address):
+                return problem_response(
+                    RATE_LIMITED,
+                    "too many failed authentication attempts from this address",
+                    {"Retry-After": str(throttle.retry_after(address))},
+                )
             return problem_response(
                 UNAUTHENTICATED,
                 "missing, unknown, revoked or expired bearer token",
@@ -60,5 +59,3 @@ def init_auth(app: Flask) -> Limiter:
     def echo_request_id(response: Response) -> Response:
         response.headers["X-Request-ID"] = getattr(g, "request_id", "")
         return response
-
-    return limiter

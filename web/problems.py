@@ -126,6 +126,7 @@ def http_problem(error: HTTPException) -> Response:
     headers = dict(data.get("headers") or {})
     if error.code == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="caseledger"')
+    headers.update((name, value) for name, value in error.get_headers() if name == "Allow")
     if messages:
         return problem_response(problem, "Some fields are not valid", headers, errors=_field_errors(messages))
     detail = data.get("message") or (error.description if problem is not INTERNAL else "")

@@ -17,13 +17,13 @@ from web.auth import current_actor
 from web.schemas import CommandResultSchema
 from web.state import ledger
 
-_IF_MATCH = re.compile(r'^(?:W/)?"(\d{1,9})"$')
+_IF_MATCH = re.compile(r'^(?:W/)?"([1-9]\d{0,8})"$')
 
 IF_MATCH_PARAMETER = {
     "in": "header",
     "name": "If-Match",
     "required": True,
-    "schema": {"type": "string", "pattern": r'^(W/)?"\d{1,9}"$'},
+    "schema": {"type": "string", "pattern": r'^(W/)?"[1-9]\d{0,8}"$'},
     "description": 'The version the action was decided against, as its ETag, e.g. "3".',
 }
 READ_ERRORS = (401, 403, 404, 429, 503)

@@ -24,6 +24,19 @@ def text(required: bool = True, long: bool = True, **metadata: Any) -> fields.St
     return fields.String(load_default="", validate=validate.Length(max=bound.max), metadata=metadata)
 
 
+class StrictBoolean(fields.Boolean):
+    """Only JSON true or false (marshmallow's Boolean would also take 0, 1, "yes"…)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def boolean(**kwargs: Any) -> fields.Boolean:
+    return StrictBoolean(**kwargs)
+
+
 def code(enum: type[Labelled], required: bool = True, **kwargs: Any) -> fields.String:
     """One code of a Labelled enum; the OpenAPI document lists the codes and their labels."""
     codes = [m.code for m in enum]
@@ -68,7 +81,11 @@ class PartySchema(Strict):
 
 
 def filing_schema(
-    name: str, category: type[Labelled], channels: Iterable[str], extra: dict[str, fields.Field[Any]]
+    name: str,
+    category: type[Labelled],
+    channels: Iterable[str],
+    extra: dict[str, fields.Field[Any]],
+    min_parties: int = 0,
 ) -> type[ma.Schema]:
     """The body of a filing of one kind of case."""
     return Strict.from_dict(
@@ -77,12 +94,19 @@ def filing_schema(
             "channel": fields.String(required=True, validate=validate.OneOf(sorted(channels))),
             "location": fields.Nested(LocationSchema, required=True),
             "description": text(),
-            "parties": fields.List(fields.Nested(PartySchema), load_default=list, validate=validate.Length(max=20)),
+            "parties": _parties(min_parties),
             "at": fields.AwareDateTime(load_default=None, metadata={"description": "when it happened (default: now)"}),
             **extra,
         },
         name=name,
     )
+
+
+def _parties(minimum: int) -> fields.List[Any]:
+    bound = validate.Length(min=minimum, max=20)
+    if minimum:
+        return fields.List(fields.Nested(PartySchema), required=True, validate=bound)
+    return fields.List(fields.Nested(PartySchema), load_default=list, validate=bound)
 
 
 def action_schema(name: str, body: dict[str, fields.Field[Any]]) -> type[ma.Schema]:

@@ -245,3 +245,18 @@ def test_a_complaint_merges_only_into_an_open_one(ledger: CaseLedger) -> None:
     assert error.value.rule == "complaint.merge.target_open"
     other = file_complaint(ledger)
     assert ledger.merge_complaint(duplicate.id, 1, SUPERVISOR, other.id, "重复投诉").version == 2
+
+
+def test_a_time_in_a_year_without_a_calendar_is_refused(ledger: CaseLedger) -> None:
+    with pytest.raises(InvalidValue) as error:
+        ledger.file_complaint(
+            uuid4().hex,
+            CLERK,
+            category="noise",
+            channel="hotline",
+            location=location(),
+            description="很久以前的投诉",
+            parties=[],
+            at=datetime(2000, 1, 3, tzinfo=UTC),
+        )
+    assert error.value.field == "at" and "2000" in error.value.message

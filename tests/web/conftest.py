@@ -57,7 +57,7 @@ class Api:
 @pytest.fixture
 def app(store_url: str) -> Iterator[Flask]:
     ledger = build_ledger(Settings(database_url=store_url))
-    yield create_app(ledger, {"TESTING": True, "FAILED_AUTH_LIMIT": "10000 per minute"})
+    yield create_app(ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 10_000})
     ledger.close()
 
 

@@ -80,6 +80,7 @@ def test_bad_input_names_the_field_and_changes_nothing(api: Api) -> None:
         (dict(COMPLAINT, unexpected=1), "unexpected"),
         ({k: v for k, v in COMPLAINT.items() if k != "location"}, "location"),
         (dict(COMPLAINT, location={"village": "x"}), "location.address"),
+        (dict(COMPLAINT, anonymous=0), "anonymous"),
     ]
     for body, field in cases:
         response = api.call("clerk", "POST", "/api/complaints", body)
@@ -156,3 +157,21 @@ def test_health_needs_no_token_and_the_openapi_document_is_served(api: Api) -> N
     asset = api.call(None, "GET", "/api/docs/assets/swagger-ui-bundle.js")
     assert asset.status_code == 200 and asset.mimetype in {"text/javascript", "application/javascript"}
     asset.close()
+
+
+def test_failed_authentication_is_throttled_without_locking_out_valid_tokens(app, api: Api) -> None:  # type: ignore[no-untyped-def]
+    from web.app import create_app
+
+    throttled = create_app(api.ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 3}).test_client()
+    bad = {"Authorization": "Bearer not-a-token"}
+    statuses = [throttled.get("/api/cases/" + "0" * 32, headers=bad).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    limited = throttled.get("/api/cases/" + "0" * 32, headers=bad)
+    assert limited.content_type == "application/problem+json" and int(limited.headers["Retry-After"]) >= 1
+    good = {"Authorization": f"Bearer {api.tokens['supervisor']}"}
+    assert throttled.get("/api/cases/" + "0" * 32, headers=good).status_code == 404
+
+
+def test_a_wrong_method_lists_the_allowed_ones(api: Api) -> None:
+    response = api.call("clerk", "PUT", "/api/complaints", COMPLAINT)
+    assert response.status_code == 405 and "POST" in response.headers["Allow"]

@@ -15,6 +15,7 @@ blp = Blueprint("health", __name__, url_prefix="/api", description="Service heal
 
 
 @blp.route("/health")
+@blp.doc(security=[])
 @blp.response(200, HealthSchema)
 @blp.alt_response(503, response="PROBLEM_503")
 def health() -> Any:

@@ -8,47 +8,65 @@ from uuid import uuid4
 from flask import request
 from flask_smorest import Blueprint
 from marshmallow import fields
+from werkzeug.exceptions import BadRequest
 
-from domain.kinds import CHANNELS_BY_KIND, CaseKind, ComplaintCategory, DisputeType, GridLevel, ViolationType
-from domain.labels import Labelled
+from domain.case import Case
+from domain.complaint import Complaint
+from domain.dispute import Dispute
+from domain.enforcement import EnforcementCase
+from domain.kinds import CHANNELS_BY_KIND, GridLevel
 from web.actions import COMPLAINT, DISPUTE, ENFORCEMENT, Action
 from web.auth import current_actor
 from web.routing import command_response, problems, register_actions
-from web.schemas import CommandResultSchema, code, filing_schema
+from web.schemas import CommandResultSchema, boolean, code, filing_schema
 from web.state import ledger
 
+MAX_KEY = 200
 IDEMPOTENCY_KEY = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"},
     "description": "A retry with the same key returns the case filed first instead of filing again.",
 }
+
+
+def idempotency_key() -> str:
+    """The Idempotency-Key header, or a fresh key when there is none (then a retry files again)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return uuid4().hex
+    if not 1 <= len(key.strip()) <= MAX_KEY:
+        raise BadRequest(f"Idempotency-Key must be 1 to {MAX_KEY} characters")
+    return key.strip()
+
+
 FILING_ERRORS = (400, 401, 403, 409, 413, 415, 422, 429, 503)
 
 
 def kind_blueprint(
     resource: str,
-    kind: CaseKind,
-    category: type[Labelled],
+    case_class: type[Case],
     use_case: str,
     actions: list[Action],
     extra: dict[str, fields.Field[Any]] | None = None,
 ) -> Blueprint:
     """The blueprint of one kind of case: ``POST /api/{resource}`` files one, and each action is a POST on it."""
+    kind = case_class.KIND
     tag = kind.en + "s"
     blp = Blueprint(resource, __name__, url_prefix=f"/api/{resource}", description=f"{kind.en}s ({kind.zh})")
     name = "".join(part.title() for part in use_case.split("_")) + "Body"
     channels = [c.code for c in CHANNELS_BY_KIND[kind]]
-    schema = filing_schema(name, category, channels, extra or {})
+    schema = filing_schema(name, case_class.CATEGORY, channels, extra or {}, case_class.MIN_PARTIES)
 
     @blp.route("", methods=["POST"], endpoint=use_case)
     @problems(blp, *FILING_ERRORS)
     @blp.doc(tags=[tag], parameters=[IDEMPOTENCY_KEY])
     @blp.arguments(schema)
-    @blp.response(201, CommandResultSchema, description="Filed; a retry with the same Idempotency-Key answers 200")
+    @blp.response(201, CommandResultSchema, description="Filed")
+    @blp.alt_response(200, schema=CommandResultSchema, description="A retry: the case filed first with this key")
     def file_one(data: dict[str, Any]) -> Any:
-        key = request.headers.get("Idempotency-Key") or uuid4().hex
+        key = idempotency_key()
         result = getattr(ledger(), use_case)(key, current_actor(), **data)
         status = 201 if result.position is not None else 200
         return command_response(result, status, location=f"/api/cases/{result.id}")
@@ -60,17 +78,15 @@ def kind_blueprint(
 
 complaints = kind_blueprint(
     "complaints",
-    CaseKind.COMPLAINT,
-    ComplaintCategory,
+    Complaint,
     "file_complaint",
     COMPLAINT,
-    {"anonymous": fields.Boolean(load_default=False)},
+    {"anonymous": boolean(load_default=False)},
 )
-disputes = kind_blueprint("disputes", CaseKind.DISPUTE, DisputeType, "file_dispute", DISPUTE)
+disputes = kind_blueprint("disputes", Dispute, "file_dispute", DISPUTE)
 enforcement_cases = kind_blueprint(
     "enforcement-cases",
-    CaseKind.ENFORCEMENT,
-    ViolationType,
+    EnforcementCase,
     "record_clue",
     ENFORCEMENT,
     {"grid_level": code(GridLevel, required=False, load_default=None, allow_none=True)},

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
-from flask import request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from domain.clearing import AccusationFinding
 from web.actions import CLEARING, RULING
 from web.auth import current_actor
-from web.blueprints.kinds import FILING_ERRORS, IDEMPOTENCY_KEY
+from web.blueprints.kinds import FILING_ERRORS, IDEMPOTENCY_KEY, idempotency_key
 from web.routing import READ_ERRORS, command_response, etag, problems, register_actions
-from web.schemas import CommandResultSchema, EventSchema, RecordSchema, Strict, code, text
+from web.schemas import CommandResultSchema, EventSchema, RecordSchema, Strict, boolean, code, text
 from web.state import ledger
 
 RULING_TAG, CLEARING_TAG = "Tolerated-error rulings", "Clearings"
@@ -29,7 +28,7 @@ RulingRequest = Strict.from_dict(
         "consequences": text(),
         "circumstances": text(),
         "motive": text(),
-        "proposed_by_unit": fields.Boolean(required=True),
+        "proposed_by_unit": boolean(required=True),
         "at": fields.AwareDateTime(load_default=None),
     },
     name="RequestRulingBody",
@@ -59,9 +58,10 @@ clearings = Blueprint("clearings", __name__, url_prefix="/api/clearings", descri
 @rulings.doc(tags=[RULING_TAG], parameters=[IDEMPOTENCY_KEY])
 @rulings.arguments(RulingRequest)
 @rulings.response(201, CommandResultSchema)
+@rulings.alt_response(200, schema=CommandResultSchema, description="A retry: the ruling opened first with this key")
 def request_ruling(data: dict[str, Any]) -> Any:
     """Open a tolerated-error ruling at a cadre's request or on the unit's proposal."""
-    key = request.headers.get("Idempotency-Key") or uuid4().hex
+    key = idempotency_key()
     result = ledger().request_ruling(key, current_actor(), **data)
     return command_response(result, 201 if result.position is not None else 200, f"/api/rulings/{result.id}")
 
@@ -71,9 +71,10 @@ def request_ruling(data: dict[str, Any]) -> Any:
 @rulings.doc(tags=[RULING_TAG], parameters=[IDEMPOTENCY_KEY])
 @rulings.arguments(AppealReview)
 @rulings.response(201, CommandResultSchema, description="The new ruling that reviews the appealed one")
+@rulings.alt_response(200, schema=CommandResultSchema, description="A retry: the review opened first with this key")
 def review_appeal(data: dict[str, Any], record_id: UUID) -> Any:
     """Open the new ruling that reviews an appealed one; it names the ruling it reviews."""
-    key = request.headers.get("Idempotency-Key") or uuid4().hex
+    key = idempotency_key()
     result = ledger().review_appeal(record_id, key, current_actor(), **data)
     return command_response(result, 201 if result.position is not None else 200, f"/api/rulings/{result.id}")
 
@@ -83,9 +84,10 @@ def review_appeal(data: dict[str, Any], record_id: UUID) -> Any:
 @clearings.doc(tags=[CLEARING_TAG], parameters=[IDEMPOTENCY_KEY])
 @clearings.arguments(ClearingProposal)
 @clearings.response(201, CommandResultSchema)
+@clearings.alt_response(200, schema=CommandResultSchema, description="A retry: the clearing proposed first")
 def propose_clearing(data: dict[str, Any]) -> Any:
     """Propose clearing a cadre whom an investigation found falsely accused."""
-    key = request.headers.get("Idempotency-Key") or uuid4().hex
+    key = idempotency_key()
     result = ledger().propose_clearing(key, current_actor(), **data)
     return command_response(result, 201 if result.position is not None else 200, f"/api/clearings/{result.id}")
 
