@@ -57,13 +57,13 @@ class Settings:
             if not parts.hostname or not dbname:
                 raise ConfigurationError("CASELEDGER_DATABASE_URL: postgresql:// needs a host and a database name")
             return {
-                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "PERSISTENCE_MODULE": "storage.recorders:FailFastPostgresFactory",
                 "POSTGRES_DBNAME": dbname,
                 "POSTGRES_HOST": parts.hostname,
                 "POSTGRES_PORT": str(parts.port or 5432),
                 "POSTGRES_USER": unquote(parts.username or "postgres"),
                 "POSTGRES_PASSWORD": unquote(parts.password or ""),
-                "POSTGRES_CONNECT_TIMEOUT": "5",
+                "POSTGRES_CONNECT_TIMEOUT": "1",
                 "POSTGRES_PRE_PING": "y",
                 "POSTGRES_POOL_SIZE": "4",
                 "POSTGRES_MAX_OVERFLOW": "8",

@@ -29,7 +29,7 @@ def test_a_postgresql_url_sets_every_connection_parameter() -> None:
     env = Settings.from_env(
         {"CASELEDGER_DATABASE_URL": "postgresql://ledger:s%40cret@db.example:6543/cases"}
     ).persistence_env()
-    assert env["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert env["PERSISTENCE_MODULE"] == "storage.recorders:FailFastPostgresFactory"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "6543", "cases")
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("ledger", "s@cret")
 
