@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from time import monotonic
 from typing import Any
 
@@ -40,6 +40,12 @@ _RESET = (
 )
 _CLAIM = "UPDATE projection_tracking SET position = %s WHERE name = %s AND position = %s"
 _POSITION = "SELECT position FROM projection_tracking WHERE name = %s"
+_REBUILDS_DDL = "CREATE TABLE IF NOT EXISTS projection_rebuilds (name text PRIMARY KEY)"
+_REBUILDING = "SELECT name FROM projection_rebuilds WHERE name = %s"
+_START_REBUILD = "INSERT INTO projection_rebuilds (name) VALUES (%s)"
+_END_REBUILD = "DELETE FROM projection_rebuilds WHERE name = %s"
+
+Progress = Callable[[int, int], None]
 
 _STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError)
 
@@ -98,14 +104,19 @@ class ProjectionRunner:
 
     # -- applying ---------------------------------------------------------------------------
 
-    def run_once(self) -> int:
-        """Apply every notification after the tracked position, batch by batch; return how many."""
+    def run_once(self, progress: Progress | None = None) -> int:
+        """Apply every notification after the tracked position, batch by batch; return how many.
+
+        ``progress(events_applied_so_far, position)`` is called after each batch.
+        """
         if not self._set_up:
             self.setup()
         total = 0
         while True:
             applied = self._apply_batch()
             total += applied
+            if progress is not None and applied:
+                progress(total, self.position())
             if applied < self.batch_size:
                 return total
 
@@ -128,21 +139,37 @@ class ProjectionRunner:
             self._applied.notify_all()
         return len(events)
 
-    def rebuild(self) -> int:
+    def rebuild(self, progress: Progress | None = None) -> int:
         """Drop and recreate the projection's tables, reset its position to 0 and catch up.
 
-        Interrupted, it resumes from the last committed batch like any other run.
+        A rebuild in progress is recorded, so running ``rebuild`` again after an interruption
+        resumes from the last committed batch instead of starting over.
         """
         with self.store.transaction() as cursor:
-            for statement in self.projection.drop_statements:
-                cursor.execute(statement)
             cursor.execute(TRACKING_DDL)
-            for statement in self.projection.create_statements:
-                cursor.execute(statement)
-            cursor.execute(_RESET, (self.name,))
+            cursor.execute(_REBUILDS_DDL)
+            cursor.execute(_REBUILDING, (self.name,))
+            resuming = cursor.fetchone() is not None
+            if not resuming:
+                for statement in self.projection.drop_statements:
+                    cursor.execute(statement)
+                for statement in self.projection.create_statements:
+                    cursor.execute(statement)
+                cursor.execute(_RESET, (self.name,))
+                cursor.execute(_START_REBUILD, (self.name,))
         self._set_up = True
-        log.info("%s: rebuilding from the start of the log", self.name)
-        return self.run_once()
+        log.info("%s: %s from the start of the log", self.name, "resuming the rebuild" if resuming else "rebuilding")
+        applied = self.run_once(progress)
+        with self.store.transaction() as cursor:
+            cursor.execute(_END_REBUILD, (self.name,))
+        return applied
+
+    def rebuilding(self) -> bool:
+        """Whether a rebuild was started and has not finished."""
+        with self.store.transaction() as cursor:
+            cursor.execute(_REBUILDS_DDL)
+            cursor.execute(_REBUILDING, (self.name,))
+            return cursor.fetchone() is not None
 
     # -- following --------------------------------------------------------------------------
 

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +22,9 @@ from application.errors import CaseLedgerError
 from application.ledger import CaseLedger, build_ledger
 from domain.actor import Actor, Role
 from domain.errors import DomainError
+from projections.catalog import build_runners
+from projections.runner import ProjectionRunner
+from projections.store import ReadStore, open_read_store
 
 
 @click.group()
@@ -39,6 +48,9 @@ def db_init() -> None:
         ledger = build_ledger(settings, create_tables=True)
     except CaseLedgerError as error:
         raise click.ClickException(str(error)) from None
+    with _read_store(ledger) as store:
+        for runner in build_runners(ledger, store):
+            runner.setup()
     ledger.close()
     click.echo(f"initialised {_redacted(settings.database_url)}")
 
@@ -117,6 +129,89 @@ def _ledger() -> Iterator[CaseLedger]:
 
 
 @main.group()
+def projections() -> None:
+    """Read models built from the log: queues, statistics, indexes."""
+
+
+@projections.command("run")
+@click.argument("names", nargs=-1)
+def projections_run(names: tuple[str, ...]) -> None:
+    """Follow the log and keep the named projections (default: all) up to date, until stopped."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with _ledger() as ledger, _read_store(ledger) as store:
+        runners = _runners(ledger, store, names)
+        threads = [threading.Thread(target=r.run_forever, args=(stop,), name=r.name) for r in runners]
+        for thread in threads:
+            thread.start()
+        click.echo(f"following the log for {', '.join(r.name for r in runners)}", err=True)
+        for thread in threads:
+            thread.join()
+
+
+@projections.command("rebuild")
+@click.argument("names", nargs=-1)
+def projections_rebuild(names: tuple[str, ...]) -> None:
+    """Drop and replay the named projections (default: all) from the start of the log.
+
+    Safe to interrupt: running it again resumes from the last batch written.
+    """
+    with _ledger() as ledger, _read_store(ledger) as store:
+        for runner in _runners(ledger, store, names):
+            resuming = runner.rebuilding()
+            origin = runner.position() if resuming else 0
+            label = f"{'resuming ' if resuming else ''}{runner.name}"
+            with click.progressbar(length=max(1, runner.head() - origin), label=label, show_eta=True) as bar:
+                progress = _RebuildProgress(bar, label, origin)
+                applied = runner.rebuild(progress)
+            elapsed = time.monotonic() - progress.started
+            click.echo(f"{runner.name}: {applied} events in {elapsed:.1f} s ({applied / max(elapsed, 1e-6):,.0f}/s)")
+
+
+class _RebuildProgress:
+    """Moves a progress bar along the log and shows the rate in events per second."""
+
+    def __init__(self, bar: Any, label: str, origin: int) -> None:
+        self.bar, self.label, self.origin, self.done = bar, label, origin, 0
+        self.started = time.monotonic()
+
+    def __call__(self, applied: int, position: int) -> None:
+        self.bar.update(max(0, position - self.origin - self.done))
+        self.done = max(self.done, position - self.origin)
+        rate = applied / max(time.monotonic() - self.started, 1e-6)
+        self.bar.label = f"{self.label} ({rate:,.0f} events/s)"
+
+
+@projections.command("status")
+def projections_status() -> None:
+    """Each projection's position in the log and how far behind it is."""
+    with _ledger() as ledger, _read_store(ledger) as store:
+        for runner in build_runners(ledger, store):
+            state = "rebuilding" if runner.rebuilding() else "following"
+            click.echo(
+                f"{runner.name}: position {runner.position()}, log head {runner.head()}, lag {runner.lag()} ({state})"
+            )
+
+
+def _runners(ledger: CaseLedger, store: ReadStore, names: tuple[str, ...]) -> list[ProjectionRunner]:
+    try:
+        return build_runners(ledger, store, list(names))
+    except KeyError as error:
+        raise click.BadParameter(str(error.args[0]), param_hint="NAMES") from None
+
+
+@contextmanager
+def _read_store(ledger: CaseLedger) -> Iterator[ReadStore]:
+    store = open_read_store(ledger.settings)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@main.group()
 def demo() -> None:
     """Demonstration data."""
 
@@ -145,8 +240,27 @@ def demo_load(year: int, scale: float, seed: int) -> None:
 @click.option("--workers", default=min(4, (os.cpu_count() or 1) + 1), show_default=True)
 @click.option("--threads", default=4, show_default=True)
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader.")
-def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+@click.option(
+    "--projections/--no-projections",
+    "with_projections",
+    default=None,
+    help="Also run the projections in a child process (default: on for SQLite, off for PostgreSQL, "
+    "where `caseledger projections run` runs as its own service).",
+)
+def serve(host: str, port: int, workers: int, threads: int, dev: bool, with_projections: bool | None) -> None:
     """Serve the HTTP API (gunicorn; --dev for Flask's reloader)."""
+    if with_projections is None:
+        with_projections = not Settings.from_env().is_postgres
+    follower = subprocess.Popen([sys.argv[0], "projections", "run"]) if with_projections else None
+    try:
+        _serve(host, port, workers, threads, dev)
+    finally:
+        if follower is not None:
+            follower.terminate()
+            follower.wait(timeout=15)
+
+
+def _serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     if dev:
         from web.app import create_app
 

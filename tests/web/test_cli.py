@@ -44,3 +44,16 @@ def test_demo_load_fills_the_store(run, store_url: str) -> None:  # type: ignore
     ledger = build_ledger(Settings(database_url=store_url))
     assert ledger.log_position() > 500
     ledger.close()
+
+
+def test_projections_status_rebuild_and_run(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert run("db", "init")[0] == 0
+    run("users", "add", "li", "--role", "clerk", "--unit", "受理窗口")
+    code, out, _ = run("projections", "status")
+    assert code == 0 and "case_index: position 0" in out
+    code, out, _ = run("projections", "rebuild", "case_index")
+    assert code == 0 and "case_index:" in out and "events in" in out
+    code, out, _ = run("projections", "status")
+    assert "lag 0" in out
+    code, _, err = run("projections", "rebuild", "nonsense")
+    assert code == 2 and "unknown projection" in err
