@@ -23,9 +23,14 @@ fuzz() {  # store-url role include-tag-regex
     port=$("$BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     "$BIN/caseledger" serve --port "$port" --workers 2 --threads 4 >"$work/serve-$role.log" 2>&1 &
     server=$!
-    "$BIN/schemathesis" --config-file tests/fuzz/schemathesis.toml --no-color run "http://127.0.0.1:$port/api/openapi.json" \
+    if ! "$BIN/schemathesis" --config-file tests/fuzz/schemathesis.toml --no-color run "http://127.0.0.1:$port/api/openapi.json" \
         --wait-for-schema 30 -H "Authorization: Bearer $token" --checks all --max-examples "$EXAMPLES" \
-        --include-tag-regex "$tags" --workers 2 --seed 20261128
+        --include-tag-regex "$tags" --workers 1 --seed 20261128 >"$work/fuzz-$role.log" 2>&1; then
+        grep -v "^    " "$work/fuzz-$role.log" | tail -n 80
+        echo "schemathesis found problems as $role on ${url%%:*}" >&2
+        exit 1
+    fi
+    echo "schemathesis as $role on ${url%%:*}: $(grep -E 'generated, .* passed' "$work/fuzz-$role.log" | tr -s ' ')"
     kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
 
