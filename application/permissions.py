@@ -142,3 +142,17 @@ def may_see_identities(actor: Actor, case: Case) -> bool:
     if actor.role is Role.CLERK:
         return case.filed_by.user_id == actor.user_id
     return actor.role is Role.HANDLER and actor.unit in case.handling_units
+
+
+def permission_table_markdown() -> str:
+    """The permission table as the README prints it: one row per action, a column per role."""
+    roles = list(Role)
+    header = "| action | " + " | ".join(r.code for r in roles) + " |"
+    rule = "|---|" + "---|" * len(roles)
+    rows = []
+    for action, permission in PERMISSIONS.items():
+        marks = [
+            ("own unit" if role in permission.unit_bound else "✓") if role in permission.roles else "" for role in roles
+        ]
+        rows.append(f"| `{action}` | " + " | ".join(marks) + " |")
+    return "\n".join([header, rule, *rows])
