@@ -27,6 +27,7 @@ from eventsourcing.utils import TopicError
 
 from application.config import Settings
 from application.errors import Conflict, LogUnreadable, NotFound, StaleVersion, StoreNotInitialised, StoreUnavailable
+from application.numbering import number_source
 from application.permissions import authorize
 from application.topics import register_renamed_topics
 from application.transcodings import register_domain_transcodings
@@ -38,7 +39,6 @@ from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase
 from domain.errors import InvalidValue
 from domain.labels import Labelled
-from domain.numbering import CaseNumberSequence
 from domain.rules import RuleTable
 from domain.time import local_date, now
 
@@ -63,7 +63,6 @@ class LedgerCore(Application[UUID]):
     """Shared machinery of the use cases; :class:`application.ledger.CaseLedger` is the composition."""
 
     name = "CaseLedger"
-    snapshotting_intervals = {CaseNumberSequence: 100}  # noqa: RUF012
 
     def __init__(
         self, settings: Settings, calendar: WorkingCalendar, rules: RuleTable, create_tables: bool = False
@@ -76,6 +75,9 @@ class LedgerCore(Application[UUID]):
         self.rules = rules
         with _translated(None):
             super().__init__(env=env)
+            self.numbers = number_source(self.recorder)
+            if create_tables:
+                self.numbers.create_table()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

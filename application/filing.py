@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -13,13 +11,11 @@ from application.errors import Conflict, IdempotencyKeyReused
 from domain.actor import Actor
 from domain.case import Case, case_id_for
 from domain.kinds import Channel
-from domain.numbering import CaseNumberSequence, sequence_id
+from domain.numbering import format_number
 from domain.time import local_date
 from domain.values import require_text
 
 C = TypeVar("C", bound=Case)
-
-MAX_ATTEMPTS = 200
 
 
 class Filing(LedgerCore):
@@ -36,8 +32,9 @@ class Filing(LedgerCore):
         """File a new case of ``case_class`` from ``content`` (category, channel, location,
         description, parties) plus the kind's own ``details``.
 
-        A retry with the same key returns the case filed first; the same key with
-        different content raises :class:`IdempotencyKeyReused`.
+        A retry with the same key returns the case filed first (also when two arrive at
+        once: the second save conflicts on the case id); the same key with different content
+        raises :class:`IdempotencyKeyReused`. The number comes from the store's counter.
         """
         self.authorize(actor, action)
         key = require_text(filing_key, "filing_key", 200)
@@ -51,25 +48,23 @@ class Filing(LedgerCore):
             "description": content["description"].strip(),
             "parties": list(content["parties"]),
         }
-        year = local_date(moment).year
+        if self.exists(case_id):
+            return self._existing(case_class, case_id, key, digest)
+        n = self.numbers.next(case_class.KIND.prefix, local_date(moment).year)
         build: Callable[..., C] = case_class
-        for attempt in range(MAX_ATTEMPTS):
-            if self.exists(case_id):
-                return self._existing(case_class, case_id, key, digest)
-            sequence = self._sequence(case_class, year)
-            number = sequence.issue(case_id)
-            case = build(number=number, filing_key=key, fingerprint=digest, actor=actor, at=moment, **fields, **details)
-            try:
-                return self.commit(sequence, case)
-            except Conflict:
-                time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
-        raise Conflict(case_id, f"could not obtain a case number after {MAX_ATTEMPTS} attempts")
-
-    def _sequence(self, case_class: type[Case], year: int) -> CaseNumberSequence:
-        sid = sequence_id(case_class.KIND, year)
-        if self.exists(sid):
-            return self.load(CaseNumberSequence, sid, "number sequence")
-        return CaseNumberSequence(kind=case_class.KIND, year=year)
+        case = build(
+            number=format_number(case_class.KIND, local_date(moment).year, n),
+            filing_key=key,
+            fingerprint=digest,
+            actor=actor,
+            at=moment,
+            **fields,
+            **details,
+        )
+        try:
+            return self.commit(case)
+        except Conflict:
+            return self._existing(case_class, case_id, key, digest)
 
     def _existing(self, case_class: type[C], case_id: Any, key: str, digest: str) -> CommandResult:
         case = self.load(case_class, case_id, case_class.KIND.en.lower())

@@ -17,7 +17,6 @@ from domain.clearing import Clearing
 from domain.complaint import Complaint
 from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase
-from domain.numbering import CaseNumberSequence
 from domain.tolerance import ToleranceRuling
 
 AGGREGATES: tuple[type, ...] = (
@@ -26,7 +25,6 @@ AGGREGATES: tuple[type, ...] = (
     EnforcementCase,
     ToleranceRuling,
     Clearing,
-    CaseNumberSequence,
     User,
     AccessToken,
 )
