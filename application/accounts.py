@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cached_property
+from time import monotonic
 from uuid import UUID
 
 from application.core import CommandResult, LedgerCore
@@ -15,6 +17,8 @@ from domain.errors import InvalidValue
 from domain.time import now
 
 TOKEN_BYTES = 32
+AUTH_CACHE_SECONDS = 5.0
+AUTH_CACHE_SIZE = 10_000
 
 
 def token_hash(token: str) -> str:
@@ -43,7 +47,9 @@ class AccountUseCases(LedgerCore):
         self.authorize(actor, "deactivate_user")
         user = self.load(User, user_id_for(username), "user")
         user.deactivate(actor, now(), reason)
-        return self.commit(user)
+        result = self.commit(user)
+        self._authenticated.clear()
+        return result
 
     def issue_token(self, actor: Actor, username: str, label: str, valid_days: int | None = None) -> tuple[UUID, str]:
         """Issue a new bearer token; the secret is returned once and only its hash is stored."""
@@ -71,17 +77,36 @@ class AccountUseCases(LedgerCore):
         self.authorize(actor, "revoke_token")
         token = self.load(AccessToken, token_id, "token")
         token.revoke(actor, now(), reason)
-        return self.commit(token)
+        result = self.commit(token)
+        self._authenticated.clear()
+        return result
 
     def authenticate(self, secret: str, request_id: str = "", at: datetime | None = None) -> Actor | None:
-        """The actor a bearer token stands for, or None when it is unknown, revoked, expired or its user inactive."""
+        """The actor a bearer token stands for, or None when it is unknown, revoked, expired or its user inactive.
+
+        A token found valid is remembered for :data:`AUTH_CACHE_SECONDS` (per process), so a revocation or
+        a deactivation takes effect within that many seconds; an expiry takes effect at once.
+        """
         if not secret or len(secret) > 200:
             return None
+        moment = at or now()
+        digest = token_hash(secret)
+        remembered = self._authenticated.get(digest)
+        if remembered is not None and monotonic() < remembered[0] and remembered[1].is_valid_at(moment):
+            return remembered[2].as_actor(request_id)
         try:
-            token = self.load(AccessToken, token_id_for(token_hash(secret)), "token")
+            token = self.load(AccessToken, token_id_for(digest), "token")
             user = self.load(User, user_id_for(token.username), "user")
         except NotFound:
             return None
-        if not token.is_valid_at(at or now()) or not user.active:
+        if not token.is_valid_at(moment) or not user.active:
+            self._authenticated.pop(digest, None)
             return None
+        if len(self._authenticated) >= AUTH_CACHE_SIZE:
+            self._authenticated.clear()
+        self._authenticated[digest] = (monotonic() + AUTH_CACHE_SECONDS, token, user)
         return user.as_actor(request_id)
+
+    @cached_property
+    def _authenticated(self) -> dict[str, tuple[float, AccessToken, User]]:
+        return {}

@@ -108,3 +108,25 @@ def test_every_use_case_that_takes_an_actor_is_in_the_permission_table() -> None
     }
     assert len(use_cases) > 60
     assert use_cases - set(PERMISSIONS) == set()
+
+
+def test_a_revocation_elsewhere_takes_effect_within_the_cache_time(
+    ledger: CaseLedger, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import application.accounts
+    from application.accounts import AUTH_CACHE_SECONDS
+    from application.config import Settings
+    from application.ledger import build_ledger
+
+    ledger.add_user(ADMIN, "zhou", "周", "clerk", "受理窗口")
+    token_id, secret = ledger.issue_token(ADMIN, "zhou", "desk")
+    assert ledger.authenticate(secret) is not None
+    other = build_ledger(Settings(database_url=store_url))
+    other.revoke_token(ADMIN, token_id, "lost")
+    other.close()
+    assert ledger.authenticate(secret) is not None, "remembered for a few seconds in this process"
+    assert ledger.authenticate(secret, at=now() + timedelta(seconds=1)) is not None
+    later = application.accounts.monotonic() + AUTH_CACHE_SECONDS + 1
+    monkeypatch.setattr(application.accounts, "monotonic", lambda: later)
+    assert ledger.authenticate(secret) is None
+    assert AUTH_CACHE_SECONDS <= 5

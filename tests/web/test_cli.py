@@ -32,6 +32,8 @@ def test_init_users_and_tokens(run, store_url: str) -> None:  # type: ignore[no-
     ledger = build_ledger(Settings(database_url=store_url))
     assert ledger.authenticate(secret.strip()) is not None
     assert run("tokens", "revoke", token_id, "--reason", "换电脑")[0] == 0
+    ledger.close()
+    ledger = build_ledger(Settings(database_url=store_url))
     assert ledger.authenticate(secret.strip()) is None
     ledger.close()
     code, _, err = run("users", "add", "zhang", "--role", "clerk", "--unit", "受理窗口")
