@@ -54,6 +54,11 @@ def command_response(
     return result, status, headers
 
 
+def created_response(result: CommandResult, location: str) -> tuple[Any, int, dict[str, str]]:
+    """201 with the new record's Location, or 200 when an Idempotency-Key retry found the first one."""
+    return command_response(result, 201 if result.position is not None else 200, location)
+
+
 def problems(blp: Blueprint, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Document the problem responses a view may give."""
 

@@ -17,7 +17,7 @@ from domain.enforcement import EnforcementCase
 from domain.kinds import CHANNELS_BY_KIND, GridLevel
 from web.actions import COMPLAINT, DISPUTE, ENFORCEMENT, Action
 from web.auth import current_actor
-from web.routing import command_response, problems, register_actions
+from web.routing import created_response, problems, register_actions
 from web.schemas import CommandResultSchema, boolean, code, filing_schema
 from web.state import ledger
 
@@ -68,8 +68,7 @@ def kind_blueprint(
     def file_one(data: dict[str, Any]) -> Any:
         key = idempotency_key()
         result = getattr(ledger(), use_case)(key, current_actor(), **data)
-        status = 201 if result.position is not None else 200
-        return command_response(result, status, location=f"/api/cases/{result.id}")
+        return created_response(result, f"/api/cases/{result.id}")
 
     file_one.__doc__ = f"File a {kind.en.lower()} ({kind.zh})."
     register_actions(blp, actions, tag)

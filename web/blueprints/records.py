@@ -12,7 +12,7 @@ from domain.clearing import AccusationFinding
 from web.actions import CLEARING, RULING
 from web.auth import current_actor
 from web.blueprints.kinds import FILING_ERRORS, IDEMPOTENCY_KEY, idempotency_key
-from web.routing import READ_ERRORS, command_response, etag, problems, register_actions
+from web.routing import READ_ERRORS, created_response, etag, problems, register_actions
 from web.schemas import CommandResultSchema, EventSchema, RecordSchema, Strict, boolean, code, text
 from web.state import ledger
 
@@ -63,7 +63,7 @@ def request_ruling(data: dict[str, Any]) -> Any:
     """Open a tolerated-error ruling at a cadre's request or on the unit's proposal."""
     key = idempotency_key()
     result = ledger().request_ruling(key, current_actor(), **data)
-    return command_response(result, 201 if result.position is not None else 200, f"/api/rulings/{result.id}")
+    return created_response(result, f"/api/rulings/{result.id}")
 
 
 @rulings.route("/<uuid:record_id>/review", methods=["POST"])
@@ -76,7 +76,7 @@ def review_appeal(data: dict[str, Any], record_id: UUID) -> Any:
     """Open the new ruling that reviews an appealed one; it names the ruling it reviews."""
     key = idempotency_key()
     result = ledger().review_appeal(record_id, key, current_actor(), **data)
-    return command_response(result, 201 if result.position is not None else 200, f"/api/rulings/{result.id}")
+    return created_response(result, f"/api/rulings/{result.id}")
 
 
 @clearings.route("", methods=["POST"])
@@ -89,7 +89,7 @@ def propose_clearing(data: dict[str, Any]) -> Any:
     """Propose clearing a cadre whom an investigation found falsely accused."""
     key = idempotency_key()
     result = ledger().propose_clearing(key, current_actor(), **data)
-    return command_response(result, 201 if result.position is not None else 200, f"/api/clearings/{result.id}")
+    return created_response(result, f"/api/clearings/{result.id}")
 
 
 def _readers(blp: Blueprint, tag: str) -> None:
