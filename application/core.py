@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
+    InfrastructureFactoryError,
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
@@ -26,7 +27,15 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import TopicError
 
 from application.config import Settings
-from application.errors import Conflict, LogUnreadable, NotFound, StaleVersion, StoreNotInitialised, StoreUnavailable
+from application.errors import (
+    ConfigurationError,
+    Conflict,
+    LogUnreadable,
+    NotFound,
+    StaleVersion,
+    StoreNotInitialised,
+    StoreUnavailable,
+)
 from application.numbering import number_source
 from application.permissions import authorize
 from application.topics import register_renamed_topics
@@ -74,8 +83,11 @@ class LedgerCore(Application[UUID]):
         self.calendar = calendar
         self.rules = rules
         with _translated(None):
-            super().__init__(env=env)
-            self.numbers = number_source(self.recorder)
+            try:
+                super().__init__(env=env)
+                self.numbers = number_source(self.recorder)
+            except (TopicError, InfrastructureFactoryError) as error:
+                raise ConfigurationError(f"the store's persistence classes cannot be loaded: {error}") from None
             if create_tables:
                 self.numbers.create_table()
 

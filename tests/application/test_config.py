@@ -106,3 +106,15 @@ def test_an_admin_calendar_directory_adds_a_year(tmp_path: Path) -> None:
     with pytest.raises(CalendarYearMissing):
         ledger.calendar.is_working_day(date(2029, 1, 3))
     ledger.close()
+
+
+def test_persistence_classes_that_cannot_be_loaded_are_a_configuration_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        Settings,
+        "persistence_env",
+        lambda self: {"PERSISTENCE_MODULE": "nowhere.to.be:Found", "SQLITE_DBNAME": str(tmp_path / "x.db")},
+    )
+    with pytest.raises(ConfigurationError, match="persistence classes cannot be loaded"):
+        build_ledger(Settings(database_url=f"sqlite:///{tmp_path}/x.db"))
