@@ -260,3 +260,31 @@ def test_a_time_in_a_year_without_a_calendar_is_refused(ledger: CaseLedger) -> N
             at=datetime(2000, 1, 3, tzinfo=UTC),
         )
     assert error.value.field == "at" and "2000" in error.value.message
+
+
+def test_only_an_appealed_ruling_is_reviewed_by_a_new_one_that_names_it(ledger: CaseLedger) -> None:
+    from tests.support import DISCIPLINE
+
+    ruling = ledger.request_ruling(
+        uuid4().hex,
+        DISCIPLINE,
+        cadre_id="c-1",
+        cadre_name="孙某",
+        unit="城管执法中队",
+        case_ids=[],
+        error="未及时固定证据",
+        consequences="复议撤销",
+        circumstances="台风前紧急处置",
+        motive="消除隐患",
+        proposed_by_unit=True,
+    )
+    with pytest.raises(RuleViolation, match=r"ruling\.review_appeal\.status"):
+        ledger.review_appeal(ruling.id, uuid4().hex, DISCIPLINE)
+    v = ledger.accept_ruling(ruling.id, 1, DISCIPLINE).version
+    v = ledger.verify_ruling(ruling.id, v, DISCIPLINE, ["within_law"], False, "核实").version
+    v = ledger.deliberate_ruling(ruling.id, v, DISCIPLINE, ["甲", "乙", "丙"], "研究").version
+    v = ledger.issue_ruling(ruling.id, v, DISCIPLINE, "mitigated", ["awards"], "依据").version
+    v = ledger.notify_ruling(ruling.id, v, DISCIPLINE, "孙某").version
+    ledger.appeal_ruling(ruling.id, v, DISCIPLINE, "对减责范围有异议")
+    review = ledger.review_appeal(ruling.id, uuid4().hex, DISCIPLINE)
+    assert ledger.get_ruling(review.id)["supersedes"] == str(ruling.id)

@@ -146,3 +146,19 @@ def test_risk_is_flagged_once_and_extension_needs_both_parties_consent() -> None
     assert error.value.rule == "dispute.extend.consent"
     dispute.extend_deadline(SUPERVISOR, clock(), 15, "需要测量", RULES, parties_consent=True)
     assert dispute.extensions == [15]
+
+
+def test_an_agreement_cannot_be_performed_before_it_is_made() -> None:
+    clock = Clock()
+    dispute = in_mediation(clock)
+    at = clock()
+    with pytest.raises(InvalidValue) as error:
+        dispute.agree(HANDLER, at, ["甲", "乙"], "事实", "责任", "条款", "履行", local_date(at) - timedelta(days=1))
+    assert error.value.field == "perform_by"
+
+
+def test_a_court_ruling_is_recorded_only_after_an_application() -> None:
+    clock = Clock()
+    dispute = agreed(clock)
+    with pytest.raises(RuleViolation, match=r"dispute\.record_confirmation\.status"):
+        dispute.record_confirmation(HANDLER, clock(), True, "(2025)民特1号")

@@ -113,3 +113,23 @@ def test_a_clearing_requires_a_false_accusation_and_runs_to_the_record() -> None
     clearing.clear(DISCIPLINE, clock(), ClearingMethod.MEETING_NOTICE, "村民代表会议")
     clearing.record(DISCIPLINE, clock(), "干部档案〔2025〕12号")
     assert clearing.status is ClearingStatus.RECORDED
+
+
+def test_users_and_tokens_refuse_a_second_deactivation_or_revocation() -> None:
+    from domain.accounts import AccessToken, User
+    from domain.actor import Role
+
+    clock = Clock()
+    user = User.register(
+        username="wang", display_name="王", role=Role.CLERK, unit="受理窗口", actor=DISCIPLINE, at=clock()
+    )
+    user.deactivate(DISCIPLINE, clock(), "调离")
+    with pytest.raises(RuleViolation, match=r"user\.deactivate\.inactive"):
+        user.deactivate(DISCIPLINE, clock(), "again")
+    token = AccessToken(
+        token_hash="h" * 64, username="wang", label="desk", expires_at=None, actor=DISCIPLINE, at=clock()
+    )
+    token.revoke(DISCIPLINE, clock(), "lost")
+    with pytest.raises(RuleViolation, match=r"token\.revoke\.revoked"):
+        token.revoke(DISCIPLINE, clock(), "again")
+    assert not token.is_valid_at(clock())
