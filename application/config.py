@@ -39,7 +39,10 @@ class Settings:
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
     def persistence_env(self) -> dict[str, str]:
-        """The eventsourcing library's settings for this store (tables are created by ``db init`` only)."""
+        """The eventsourcing library's settings for this store (tables are created by ``db init`` only).
+
+        The recorders named by topic extend the audit hash chain in each write's transaction.
+        """
         url = self.database_url
         if url.startswith("sqlite:///"):
             path = url.removeprefix("sqlite:///")
@@ -50,6 +53,7 @@ class Settings:
                 "SQLITE_DBNAME": path,
                 "SQLITE_LOCK_TIMEOUT": "10",
                 "CREATE_TABLE": "n",
+                "APPLICATION_RECORDER_TOPIC": "audit.recorders:ChainedSQLiteRecorder",
             }
         if self.is_postgres:
             parts = urlsplit(url)
@@ -68,6 +72,7 @@ class Settings:
                 "POSTGRES_POOL_SIZE": "4",
                 "POSTGRES_MAX_OVERFLOW": "8",
                 "CREATE_TABLE": "n",
+                "APPLICATION_RECORDER_TOPIC": "audit.recorders:ChainedPostgresRecorder",
             }
         raise ConfigurationError(
             f"CASELEDGER_DATABASE_URL: {url!r} is neither sqlite:///PATH nor postgresql://USER@HOST/DB"

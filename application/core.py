@@ -50,6 +50,7 @@ from domain.errors import InvalidValue
 from domain.labels import Labelled
 from domain.rules import RuleTable
 from domain.time import local_date, now
+from domain.values import Party
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -179,6 +180,8 @@ def fingerprint(payload: dict[str, Any]) -> str:
 def _canonical(value: Any) -> Any:
     if isinstance(value, Labelled):
         return value.code
+    if isinstance(value, Party) and value.role.is_protected:
+        return {"role": value.role.code}  # a digest of a protected identity would outlive its erasure
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name != "party_id"}
         return _canonical(fields)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from application.core import CommandResult, LedgerCore, fingerprint
 from application.errors import Conflict, IdempotencyKeyReused
+from application.sealing import protect_parties
 from domain.actor import Actor
 from domain.case import Case, case_id_for
 from domain.kinds import Channel
@@ -46,7 +47,7 @@ class Filing(LedgerCore):
             "category": case_class.CATEGORY.parse(content["category"], "category"),
             "channel": Channel.parse(content["channel"], "channel"),
             "description": content["description"].strip(),
-            "parties": list(content["parties"]),
+            "parties": protect_parties(self, content["parties"]),
         }
         if self.exists(case_id):
             return self._existing(case_class, case_id, key, digest)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from application.accounts import AccountUseCases
+from application.audit_queries import AuditQueries
 from application.complaints import ComplaintUseCases
 from application.config import Settings
 from application.disputes import DisputeUseCases
 from application.enforcement import EnforcementUseCases
+from application.identities import IdentityUseCases
 from application.queries import Queries
 from application.rulings import RulingUseCases
 from application.shared_use_cases import SharedUseCases
@@ -15,7 +17,15 @@ from domain.rules import RuleTable
 
 
 class CaseLedger(
-    AccountUseCases, ComplaintUseCases, DisputeUseCases, EnforcementUseCases, RulingUseCases, SharedUseCases, Queries
+    AccountUseCases,
+    ComplaintUseCases,
+    DisputeUseCases,
+    EnforcementUseCases,
+    RulingUseCases,
+    SharedUseCases,
+    Queries,
+    AuditQueries,
+    IdentityUseCases,
 ):
     """Complaints, disputes, enforcement cases, rulings and clearings, recorded as events."""
 

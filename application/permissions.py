@@ -118,6 +118,15 @@ PERMISSIONS: dict[str, Permission] = {
     "clear_cadre": _p(DISCIPLINE),
     "record_clearing": _p(DISCIPLINE),
     "read_clearing": _p(DISCIPLINE),
+    # audit and protected identities
+    "read_user_activity": _p(DISCIPLINE),
+    "read_ruling_register": _p(DISCIPLINE),
+    "read_clearing_register": _p(DISCIPLINE),
+    "export_case_evidence": _p(DISCIPLINE),
+    "read_access_log": _p(DISCIPLINE),
+    "read_chain_status": _p(DISCIPLINE),
+    "read_identity": _p(CLERK, HANDLER, DISCIPLINE, unit_bound=_HANDLER_ON_OWN),
+    "erase_identity": _p(ADMIN),
     # accounts
     "add_user": _p(ADMIN),
     "deactivate_user": _p(ADMIN),
@@ -133,15 +142,26 @@ def authorize(actor: Actor, action: str, case: Case | None = None) -> None:
         raise Forbidden(action, f"role {actor.role.code} may not {action}")
     if case is not None and actor.role in permission.unit_bound and actor.unit not in case.handling_units:
         raise Forbidden(action, f"{case.number} is not handled by {actor.unit}")
+    if case is not None and action == "read_identity" and not may_see_identities(actor, case):
+        raise Forbidden(action, f"{actor.user_id} may not see the protected identities of {case.number}")
 
 
 def may_see_identities(actor: Actor, case: Case) -> bool:
-    """The registering clerk, a handler of the case's unit and discipline see protected identities."""
+    """The registering clerk and a handler of the case's unit see protected identities in the case.
+
+    The discipline committee may read them too, but only through ``read_identity``, which asks for a
+    reason and records the reading.
+    """
     if actor.role is Role.DISCIPLINE:
         return True
     if actor.role is Role.CLERK:
         return case.filed_by.user_id == actor.user_id
     return actor.role is Role.HANDLER and actor.unit in case.handling_units
+
+
+def shows_identities(actor: Actor, case: Case) -> bool:
+    """Whether a view of the case shows its protected identities to ``actor`` without asking (discipline asks)."""
+    return actor.role is not Role.DISCIPLINE and may_see_identities(actor, case)
 
 
 def permission_table_markdown() -> str:

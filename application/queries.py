@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,8 @@ from uuid import UUID
 
 from application.core import LedgerCore
 from application.errors import NotFound
-from application.permissions import may_see_identities
+from application.permissions import shows_identities
+from application.sealing import reveal_parties
 from domain.actor import Actor
 from domain.case import Case
 from domain.clearing import Clearing
@@ -34,7 +35,7 @@ class Queries(LedgerCore):
         """A case as ``actor`` may see it: protected identities only for those the law allows."""
         self.authorize(actor, "read_case")
         case, events = self._case_and_events(case_id)
-        return self._case_view(case, events, may_see_identities(actor, case))
+        return self._case_view(case, events, shows_identities(actor, case))
 
     def view_history(self, actor: Actor, aggregate_id: UUID) -> list[dict[str, Any]]:
         """Every event of a case, ruling or clearing, as ``actor`` may see it."""
@@ -44,11 +45,11 @@ class Queries(LedgerCore):
         aggregate = _replay(events)
         if isinstance(aggregate, Case):
             self.authorize(actor, "read_history", aggregate)
-            identities = may_see_identities(actor, aggregate)
+            identities = shows_identities(actor, aggregate)
         else:
             self.authorize(actor, "read_ruling" if isinstance(aggregate, ToleranceRuling) else "read_clearing")
             identities = True
-        return [describe_event(e, identities) for e in events]
+        return [describe_event(e, identities, self._revealed) for e in events]
 
     def view_record(self, actor: Actor, record_id: UUID) -> dict[str, Any]:
         """A tolerated-error ruling or a clearing (discipline only)."""
@@ -83,7 +84,10 @@ class Queries(LedgerCore):
         events = self.events_of(aggregate_id)
         if not events:
             raise NotFound("record", aggregate_id)
-        return [describe_event(e, include_identities) for e in events]
+        return [describe_event(e, include_identities, self._revealed) for e in events]
+
+    def _revealed(self, parties: list[Party]) -> list[Party]:
+        return reveal_parties(self, parties)
 
     def _case_and_events(self, case_id: UUID) -> tuple[Case, Sequence[Any]]:
         events = self.events_of(case_id)
@@ -102,7 +106,8 @@ class Queries(LedgerCore):
         state.pop("parties")
         view["kind"] = plain(case.KIND)
         view["open"] = case.is_open
-        view["parties"] = [party_view(p, include_identities) for p in case.parties]
+        parties = self._revealed(case.parties) if include_identities else case.parties
+        view["parties"] = [party_view(p, include_identities) for p in parties]
         try:
             view["clocks"] = [clock_view(c) for c in self._clocks(case, events, None)]
         except CalendarYearMissing as error:
@@ -119,14 +124,17 @@ def _replay(events: Sequence[Any]) -> Any:
     return aggregate
 
 
-def describe_event(event: Any, include_identities: bool) -> dict[str, Any]:
+def describe_event(
+    event: Any, include_identities: bool, reveal: Callable[[list[Party]], list[Party]] = list
+) -> dict[str, Any]:
     fields = {
         k: v
         for k, v in vars(event).items()
         if k not in ("originator_id", "originator_version", "timestamp", "originator_topic", "actor", "at")
     }
     if "parties" in fields and fields["parties"] and isinstance(fields["parties"][0], Party):
-        fields["parties"] = [party_view(p, include_identities) for p in fields["parties"]]
+        parties = reveal(fields["parties"]) if include_identities else fields["parties"]
+        fields["parties"] = [party_view(p, include_identities) for p in parties]
     return {
         "version": event.originator_version,
         "type": type(event).__name__,

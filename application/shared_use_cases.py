@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.core import CommandResult, LedgerCore
+from application.sealing import protect_parties
 from domain.actor import Actor
 from domain.case import Case
 from domain.kinds import Channel
@@ -82,7 +83,7 @@ class SharedUseCases(LedgerCore):
                 channel=None if channel is None else Channel.parse(channel, "channel"),
                 location=location,
                 description=description,
-                parties=parties,
+                parties=None if parties is None else protect_parties(self, parties, c.parties),
             ),
             at,
         )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from eventsourcing.domain import CanMutateAggregate
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
 
+from domain.access import AccessLog, ErasedIdentity
 from domain.accounts import AccessToken, User
 from domain.clearing import Clearing
 from domain.complaint import Complaint
@@ -27,6 +28,8 @@ AGGREGATES: tuple[type, ...] = (
     Clearing,
     User,
     AccessToken,
+    AccessLog,
+    ErasedIdentity,
 )
 
 RENAMED: dict[str, str] = {}

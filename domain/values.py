@@ -12,6 +12,9 @@ from domain.outcomes import EvidenceKind, PartyRole
 
 MAX_TEXT = 4000
 MAX_NAME = 200
+SEALED_PREFIX = "enc:"
+"""Marks an identity field the application has encrypted; the domain keeps it as opaque text."""
+MAX_SEALED = 1200
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -32,6 +35,15 @@ def optional_text(value: object, field: str, max_length: int = MAX_TEXT) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         return ""
     return require_text(value, field, max_length)
+
+
+def identity_text(value: object, field: str, max_length: int, *, required: bool) -> str:
+    """A party's identity field: text within ``max_length``, or a sealed value kept exactly as given."""
+    if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+        if len(value) > MAX_SEALED:
+            raise InvalidValue(field, f"a sealed value must be at most {MAX_SEALED} characters")
+        return value
+    return require_text(value, field, max_length) if required else optional_text(value, field, max_length)
 
 
 def require_names(values: object, field: str, minimum: int = 1) -> list[str]:
@@ -93,9 +105,9 @@ class Party:
     def __post_init__(self) -> None:
         if not isinstance(self.role, PartyRole):
             raise InvalidValue("parties.role", f"not a party role: {self.role!r}")
-        object.__setattr__(self, "name", require_text(self.name, "parties.name", MAX_NAME))
-        object.__setattr__(self, "phone", optional_text(self.phone, "parties.phone", 40))
-        object.__setattr__(self, "id_number", optional_text(self.id_number, "parties.id_number", 40))
+        object.__setattr__(self, "name", identity_text(self.name, "parties.name", MAX_NAME, required=True))
+        object.__setattr__(self, "phone", identity_text(self.phone, "parties.phone", 40, required=False))
+        object.__setattr__(self, "id_number", identity_text(self.id_number, "parties.id_number", 40, required=False))
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from domain.errors import DomainError
 from projections.catalog import build_runners
 from projections.runner import ProjectionRunner
 from projections.store import ReadStore, open_read_store
+from web.audit_cli import audit, grant_service_role, identities
 
 
 @click.group()
@@ -311,3 +312,8 @@ class _Gunicorn:
 
     def run(self) -> None:
         self._server.run()
+
+
+main.add_command(audit)
+main.add_command(identities)
+db.add_command(grant_service_role)

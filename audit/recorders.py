@@ -1,0 +1,379 @@
+"""Application recorders that extend the hash chain in the same transaction as the events.
+
+Selected through ``APPLICATION_RECORDER_TOPIC`` (see ``Settings.persistence_env``). On SQLite the
+write transaction holds the database's write lock from the first insert; on PostgreSQL the library
+has taken ``LOCK TABLE … IN EXCLUSIVE MODE`` before the insert. Either way no other writer can
+append between reading the chain's head and writing the new links, so the links follow log order.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
+from eventsourcing.utils import retry
+from psycopg import sql
+from psycopg.rows import tuple_row
+
+from audit.bundle import build_bundle
+from audit.chain import GENESIS, Link, event_digest, extend, originator_bytes
+from audit.store import Evidence, LogSnapshot, RawEvent
+from audit.tables import AuditTables, postgres_ddl, sqlite_ddl
+from storage.recorders import FailFastPostgresApplicationRecorder
+
+LINK_BATCH = 5000
+_retried = retry((InterfaceError, OperationalError), max_attempts=3, wait=0.2)
+"""The fail-fast policy of :mod:`storage.recorders`: a dropped connection is retried, briefly."""
+
+
+def _digests(notification_ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[tuple[int, bytes]]:
+    return [
+        (nid, event_digest(originator_bytes(s.originator_id), s.originator_version, s.topic, s.state))
+        for nid, s in zip(notification_ids, stored_events, strict=True)
+    ]
+
+
+class _Queries:
+    """The audit SQL of one store, with ``%s`` placeholders (``?`` on SQLite)."""
+
+    def __init__(self, t: AuditTables, originator: str, qmark: bool) -> None:
+        def q(text: str) -> str:
+            return text.replace("%s", "?") if qmark else text
+
+        self.head = q(f"SELECT seq, hash FROM {t.chain} ORDER BY notification_id DESC LIMIT 1")
+        self.head_link = q(
+            f"SELECT seq, notification_id, digest, prev_hash, hash FROM {t.chain} ORDER BY notification_id DESC LIMIT 1"
+        )
+        self.insert_link = q(
+            f"INSERT INTO {t.chain} (notification_id, seq, digest, prev_hash, hash) VALUES (%s, %s, %s, %s, %s)"
+        )
+        self.events_after = q(
+            f"SELECT notification_id, {originator}, originator_version, topic, state FROM {t.events} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        )
+        self.links_after = q(
+            f"SELECT seq, notification_id, digest, prev_hash, hash FROM {t.chain} "
+            "WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        )
+        self.links_between = q(
+            f"SELECT seq, notification_id, digest, prev_hash, hash FROM {t.chain} "
+            "WHERE notification_id >= %s AND notification_id <= %s ORDER BY notification_id"
+        )
+        self.links_of = q(
+            f"SELECT seq, notification_id, digest, prev_hash, hash FROM {t.chain} WHERE notification_id IN (%s)"
+        )
+        self.events_of = q(
+            f"SELECT notification_id, {originator}, originator_version, topic, state FROM {t.events} "
+            "WHERE originator_id IN (%s) ORDER BY notification_id"
+        )
+        self.link_by_digest = q(f"SELECT notification_id FROM {t.chain} WHERE digest = %s LIMIT 1")
+        self.link_by_hash = q(f"SELECT notification_id FROM {t.chain} WHERE hash = %s LIMIT 1")
+        self.insert_checkpoint = q(
+            f"INSERT INTO {t.checkpoints} (last_notification_id, log_size, document, public_key, recorded_at) "
+            "VALUES (%s, %s, %s, %s, %s)"
+        )
+        self.latest_checkpoint = q(
+            f"SELECT document, public_key FROM {t.checkpoints} ORDER BY last_notification_id DESC, id DESC LIMIT 1"
+        )
+        self.get_key = q(f"SELECT key FROM {t.identity_keys} WHERE person_id = %s")
+        self.add_key = q(
+            f"INSERT INTO {t.identity_keys} (person_id, key, created_at) VALUES (%s, %s, %s) "
+            "ON CONFLICT (person_id) DO NOTHING"
+        )
+        self.erase_key = q(f"DELETE FROM {t.identity_keys} WHERE person_id = %s")
+
+
+class _Snapshot(LogSnapshot):
+    """One consistent read of the log and the chain."""
+
+    def __init__(self, cursor: Any, queries: _Queries, originator: Any) -> None:
+        self._c, self._q, self._originator = cursor, queries, originator
+
+    def events_after(self, after: int, limit: int) -> list[RawEvent]:
+        self._c.execute(self._q.events_after, (after, limit))
+        convert = self._originator
+        return [RawEvent(r[0], convert(r[1]), r[2], r[3], _blob(r[4])) for r in self._c.fetchall()]
+
+    def links_after(self, after: int, limit: int) -> list[Link]:
+        self._c.execute(self._q.links_after, (after, limit))
+        return [_link(r) for r in self._c.fetchall()]
+
+    def link_with_digest(self, digest: bytes) -> int | None:
+        self._c.execute(self._q.link_by_digest, (digest,))
+        row = self._c.fetchone()
+        return None if row is None else int(row[0])
+
+    def link_with_hash(self, hash_: bytes) -> int | None:
+        self._c.execute(self._q.link_by_hash, (hash_,))
+        row = self._c.fetchone()
+        return None if row is None else int(row[0])
+
+
+class _AuditMixin(ABC):
+    """What both recorders offer beyond the library's: the chain, checkpoints and identity keys."""
+
+    audit_tables: AuditTables
+    _q: _Queries
+    _qmark: bool
+
+    @abstractmethod
+    def _reading(self) -> AbstractContextManager[Any]:
+        """Implemented by each store's recorder."""
+
+    @abstractmethod
+    def _writing(self) -> AbstractContextManager[Any]:
+        """Implemented by each store's recorder."""
+
+    def _lock_for_linking(self, cursor: Any) -> None:  # noqa: B027 (SQLite needs no lock: its one writer holds it)
+        """Keep writers out while existing events are linked."""
+
+    @abstractmethod
+    def _originator_from_store(self, value: Any) -> bytes:
+        """Implemented by each store's recorder."""
+
+    @abstractmethod
+    def _originator_param(self, originator_id: UUID) -> Any:
+        """Implemented by each store's recorder."""
+
+    def _extend_chain(self, cursor: Any, notification_ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> None:
+        cursor.execute(self._q.head)
+        self._link(cursor, cursor.fetchone(), notification_ids, stored_events)
+
+    def _link(
+        self,
+        cursor: Any,
+        head: Sequence[Any] | None,
+        notification_ids: Sequence[int],
+        stored_events: Sequence[StoredEvent],
+    ) -> None:
+        seq, prev = (0, GENESIS) if head is None else (int(head[0]), bytes(head[1]))
+        links = extend(seq, prev, _digests(notification_ids, stored_events))
+        cursor.executemany(
+            self._q.insert_link, [(k.notification_id, k.seq, k.digest, k.prev_hash, k.hash) for k in links]
+        )
+
+    # -- AuditStore -------------------------------------------------------------------
+
+    @contextmanager
+    def snapshot(self) -> Iterator[LogSnapshot]:
+        with self._reading() as cursor:
+            yield _Snapshot(cursor, self._q, self._originator_from_store)
+
+    @_retried
+    def chain_head(self) -> Link | None:
+        with self._reading() as c:
+            c.execute(self._q.head_link)
+            r = c.fetchone()
+        return None if r is None else _link(r)
+
+    def link_existing_events(self) -> int:
+        """Link the events already stored when the chain was introduced; never links later ones.
+
+        An event without a link after the chain exists is evidence of tampering, so this runs
+        only while the chain is empty.
+        """
+        linked = 0
+        with self._writing() as c:
+            self._lock_for_linking(c)
+            c.execute(self._q.head)
+            if c.fetchone() is not None:
+                return 0
+            seq, prev, after = 0, GENESIS, 0
+            while True:
+                c.execute(self._q.events_after, (after, LINK_BATCH))
+                rows = c.fetchall()
+                if not rows:
+                    return linked
+                digests = [
+                    (r[0], event_digest(self._originator_from_store(r[1]), r[2], r[3], _blob(r[4]))) for r in rows
+                ]
+                links = extend(seq, prev, digests)
+                c.executemany(
+                    self._q.insert_link, [(k.notification_id, k.seq, k.digest, k.prev_hash, k.hash) for k in links]
+                )
+                seq, prev, after = links[-1].seq, links[-1].hash, links[-1].notification_id
+                linked += len(links)
+
+    @_retried
+    def evidence(self, originator_ids: Sequence[UUID]) -> Evidence:
+        with self._reading() as c:
+            c.execute(
+                self._in(self._q.events_of, len(originator_ids)), [self._originator_param(o) for o in originator_ids]
+            )
+            events = [RawEvent(r[0], self._originator_from_store(r[1]), r[2], r[3], _blob(r[4])) for r in c.fetchall()]
+            c.execute(self._in(self._q.links_of, len(events)), [e.notification_id for e in events])
+            links = sorted((_link(r) for r in c.fetchall()), key=lambda k: k.seq)
+            c.execute(self._q.latest_checkpoint)
+            row = c.fetchone()
+            checkpoint = None if row is None else (str(row[0]), str(row[1]))
+            path: list[Link] = []
+            if links and checkpoint is not None:
+                last = int(json.loads(checkpoint[0])["last_notification_id"])
+                c.execute(self._q.links_between, (links[0].notification_id, last))
+                path = [_link(r) for r in c.fetchall()]
+        return Evidence(events, links, path, checkpoint)
+
+    def evidence_bundle(self, originator_ids: Sequence[UUID]) -> dict[str, Any]:
+        """The evidence bundle of these aggregates' events (see :mod:`audit.bundle`)."""
+        return build_bundle(self.evidence(originator_ids))
+
+    def _in(self, query: str, count: int) -> str:
+        mark = "?" if self._qmark else "%s"
+        return query.replace(f"IN ({mark})", f"IN ({', '.join([mark] * count) or 'NULL'})")
+
+    @_retried
+    def record_checkpoint(self, document: str, last_notification_id: int, log_size: int, public_key: str) -> None:
+        with self._writing() as c:
+            c.execute(
+                self._q.insert_checkpoint,
+                (last_notification_id, log_size, document, public_key, datetime.now(UTC).isoformat()),
+            )
+
+    @_retried
+    def latest_checkpoint(self) -> tuple[str, str] | None:
+        with self._reading() as c:
+            c.execute(self._q.latest_checkpoint)
+            row = c.fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    @_retried
+    def identity_key(self, person_id: str) -> bytes | None:
+        with self._reading() as c:
+            c.execute(self._q.get_key, (person_id,))
+            row = c.fetchone()
+        return None if row is None else bytes(row[0])
+
+    @_retried
+    def issue_identity_key(self, person_id: str, key: bytes) -> bytes:
+        with self._writing() as c:
+            c.execute(self._q.add_key, (person_id, key, datetime.now(UTC).isoformat()))
+            c.execute(self._q.get_key, (person_id,))
+            row = c.fetchone()
+        return bytes(row[0])
+
+    @_retried
+    def erase_identity_key(self, person_id: str) -> bool:
+        with self._writing() as c:
+            c.execute(self._q.get_key, (person_id,))
+            found = c.fetchone() is not None
+            c.execute(self._q.erase_key, (person_id,))
+        return found
+
+
+def _blob(value: Any) -> bytes:
+    """Stored bytes; a value whose storage class was changed to text is taken as its UTF-8 bytes."""
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+
+def _link(row: Sequence[Any]) -> Link:
+    return Link(int(row[0]), int(row[1]), bytes(row[2]), bytes(row[3]), bytes(row[4]))
+
+
+class ChainedSQLiteRecorder(_AuditMixin, SQLiteApplicationRecorder):
+    """The SQLite application recorder, linking each event into the chain as it is inserted."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        self.audit_tables = AuditTables.sqlite(events_table_name)
+        self._qmark = True
+        self._q = _Queries(self.audit_tables, "originator_id", qmark=True)
+        self._q.events_after = self._q.events_after.replace("notification_id", "rowid")
+        self._q.events_of = self._q.events_of.replace("SELECT notification_id", "SELECT rowid").replace(
+            "ORDER BY notification_id", "ORDER BY rowid"
+        )
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), *sqlite_ddl(self.audit_tables)]
+
+    def create_table(self) -> None:
+        super().create_table()
+        self.link_existing_events()
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        notification_ids = super()._insert_events(c, stored_events, **kwargs)
+        if notification_ids:
+            self._extend_chain(c, notification_ids, stored_events)
+        return notification_ids
+
+    def _reading(self) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=False)
+
+    def _writing(self) -> AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=True)
+
+    def _originator_from_store(self, value: Any) -> bytes:
+        try:
+            return bytes.fromhex(value) if self.datastore.originator_id_type == "uuid" else str(value).encode()
+        except (TypeError, ValueError):
+            return str(value).encode()
+
+    def _originator_param(self, originator_id: UUID) -> Any:
+        return originator_id.hex
+
+
+class ChainedPostgresRecorder(_AuditMixin, FailFastPostgresApplicationRecorder):
+    """The PostgreSQL application recorder, linking each event into the chain inside the insert's
+    transaction (after the library's table lock, once the notification ids are known)."""
+
+    def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.audit_tables = AuditTables.postgres(datastore.schema, events_table_name)
+        self._qmark = False
+        uuid = datastore.originator_id_type == "uuid"
+        self._q = _Queries(self.audit_tables, "uuid_send(originator_id)" if uuid else "originator_id", qmark=False)
+        self.sql_create_statements += postgres_ddl(self.audit_tables, datastore.schema)
+        self._lock_events = sql.SQL(f"LOCK TABLE {self.audit_tables.events} IN EXCLUSIVE MODE")
+        self._pending = threading.local()
+
+    def create_table(self) -> None:
+        super().create_table()
+        self.link_existing_events()
+
+    def _insert_stored_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        # Queued in the insert's pipeline after the table lock and before the insert: the head arrives
+        # with the insert's ids at no extra round trip, and a failing insert leaves its result intact.
+        head = curs.connection.cursor(row_factory=tuple_row)
+        head.execute(self._q.head)
+        self._pending.head = head
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        notification_ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        head, self._pending.head = self._pending.head, None
+        if notification_ids:
+            self._link(curs, head.fetchone(), notification_ids, stored_events)
+        return notification_ids
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        with self.datastore.get_connection() as conn, conn.transaction(force_rollback=True):
+            cursor = conn.cursor(row_factory=tuple_row)
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield cursor
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        with self.datastore.get_connection() as conn, conn.transaction():
+            yield conn.cursor(row_factory=tuple_row)
+
+    def _lock_for_linking(self, cursor: Any) -> None:
+        cursor.execute(self._lock_events)
+
+    def _originator_from_store(self, value: Any) -> bytes:
+        return bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+
+    def _originator_param(self, originator_id: UUID) -> Any:
+        return originator_id
