@@ -40,7 +40,7 @@ fuzz: $(STAMP)
 test: lint typecheck layers unit fuzz
 
 # Benchmarks (not tests): each module in BENCHES runs in turn and writes bench/results/<name>.json.
-BENCHES := bench.filing bench.audit_chain bench.verify
+BENCHES := bench.filing bench.audit_chain bench.verify bench.projections
 
 bench: $(STAMP)
 	@for module in $(BENCHES); do $(BIN)/python -m $$module || exit 1; done

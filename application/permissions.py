@@ -44,6 +44,9 @@ PERMISSIONS: dict[str, Permission] = {
     "read_case": Permission(EVERYONE),
     "read_history": _p(CLERK, HANDLER, SUPERVISOR, LEGAL, DISCIPLINE, ADMIN),
     "list_cases": Permission(EVERYONE),
+    "read_queue": Permission(EVERYONE),
+    "read_statistics": Permission(EVERYONE),
+    "read_report": Permission(EVERYONE),
     # shared by every kind of case
     "supervise": _p(SUPERVISOR),
     "remind": _p(SUPERVISOR),

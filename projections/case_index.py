@@ -54,7 +54,8 @@ class CaseIndex(Projection):
         " is_open integer NOT NULL, category text NOT NULL, channel text NOT NULL, village text NOT NULL,"
         " grid_cell text NOT NULL, lead_unit text NOT NULL, filed_at text NOT NULL, filed_on text NOT NULL,"
         " last_at text NOT NULL, description text NOT NULL, search_text text NOT NULL,"
-        " supervised integer NOT NULL, problem_case integer NOT NULL, at_risk integer NOT NULL,"
+        " supervised integer NOT NULL, anonymous integer NOT NULL, problem_case integer NOT NULL,"
+        " at_risk integer NOT NULL,"
         " major integer NOT NULL, deadline text, deadline_stage text, clock_state text,"
         " version integer NOT NULL, state text NOT NULL)",
         "CREATE INDEX IF NOT EXISTS case_index_by_deadline ON case_index (deadline, number)",
@@ -175,6 +176,10 @@ class CaseIndex(Projection):
             cursor.execute(f"SELECT {_SELECT} FROM case_index c WHERE c.id = %s", (str(case_id),))
             values = cursor.fetchone()
         return None if values is None else item(CaseRow.from_values(values), today, due_soon_until)
+
+    def today(self, as_of: datetime | None = None) -> tuple[date, date | None]:
+        """The Asia/Shanghai day of ``as_of`` (now), and the last day a deadline is still due soon from it."""
+        return self._today(as_of)
 
     def _today(self, as_of: datetime | None) -> tuple[date, date | None]:
         today = local_date(now() if as_of is None else require_aware(as_of, "as_of"))

@@ -119,6 +119,7 @@ COLUMNS = (
     "description",
     "search_text",
     "supervised",
+    "anonymous",
     "problem_case",
     "at_risk",
     "major",
@@ -166,6 +167,7 @@ class CaseRow:
     description: str
     version: int
     supervised: bool = False
+    anonymous: bool = False
     problem_case: bool = False
     at_risk: bool = False
     major: bool = False
@@ -195,6 +197,7 @@ class CaseRow:
             last_at=event.at,
             description=event.description,
             version=event.originator_version,
+            anonymous=bool(getattr(event, "anonymous", False)),
         )
 
     @property
@@ -281,6 +284,7 @@ class CaseRow:
             self.description,
             f"{self.number}\n{self.description}".casefold(),
             int(self.supervised),
+            int(self.anonymous),
             int(self.problem_case),
             int(self.at_risk),
             int(self.major),
@@ -310,6 +314,7 @@ class CaseRow:
             description=data["description"],
             version=int(data["version"]),
             supervised=bool(data["supervised"]),
+            anonymous=bool(data["anonymous"]),
             problem_case=bool(data["problem_case"]),
             at_risk=bool(data["at_risk"]),
             major=bool(data["major"]),

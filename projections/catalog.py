@@ -5,13 +5,19 @@ from __future__ import annotations
 from application.core import LedgerCore
 from projections.base import Projection
 from projections.case_index import CaseIndex
+from projections.queues import RulingIndex
 from projections.runner import ProjectionRunner
+from projections.statistics import Statistics
 from projections.store import ReadStore
 
 
 def build_projections(ledger: LedgerCore, store: ReadStore) -> dict[str, Projection]:
     """The projections, keyed by name, over ``store``."""
-    projections: list[Projection] = [CaseIndex(store, ledger.rules, ledger.calendar)]
+    projections: list[Projection] = [
+        CaseIndex(store, ledger.rules, ledger.calendar),
+        RulingIndex(store),
+        Statistics(store, ledger.rules, ledger.calendar),
+    ]
     return {p.name: p for p in projections}
 
 

@@ -10,7 +10,7 @@ from flask import Flask, Response, request
 from application.ledger import CaseLedger, build_ledger
 from web.api import ProblemApi
 from web.auth import init_auth
-from web.blueprints import audit, cases, docs, health, kinds, records
+from web.blueprints import audit, cases, docs, health, kinds, queues, records, statistics
 from web.problems import UNSUPPORTED, problem_response, register_problem_handlers
 
 MAX_BODY_BYTES = 256 * 1024
@@ -63,6 +63,8 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     for blueprint in (kinds.complaints, kinds.disputes, kinds.enforcement_cases, records.rulings, records.clearings):
         api.register_blueprint(blueprint)
     api.register_blueprint(audit.blp)
+    api.register_blueprint(queues.blp)
+    api.register_blueprint(statistics.blp)
     app.register_blueprint(docs.blp)
     app.add_url_rule("/health", "health_root", health.health)
     return app

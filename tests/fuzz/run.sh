@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-.venv/bin}
-EXAMPLES=${FUZZ_EXAMPLES:-8}
+EXAMPLES=${FUZZ_EXAMPLES:-5}
 work=$(mktemp -d)
 server=""
 cleanup() {

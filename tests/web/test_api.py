@@ -175,3 +175,27 @@ def test_failed_authentication_is_throttled_without_locking_out_valid_tokens(app
 def test_a_wrong_method_lists_the_allowed_ones(api: Api) -> None:
     response = api.call("clerk", "PUT", "/api/complaints", COMPLAINT)
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
+
+
+def test_cases_are_listed_filtered_and_paged_without_identities(app, api: Api) -> None:  # type: ignore[no-untyped-def]
+    from web.read_models import read_models
+
+    app.config["READ_MODEL_WAIT_SECONDS"] = 0.2
+    first = file_complaint(api, "list-1")
+    second = file_complaint(api, "list-2")
+    waiting = api.call("clerk", "GET", f"/api/cases?min_position={second['position']}")
+    assert waiting.status_code == 503, waiting.get_json()
+    with app.app_context():
+        for runner in read_models().runners.values():
+            runner.run_once()
+    listed = api.call("clerk", "GET", f"/api/cases?kind=complaint&per_page=1&min_position={first['position']}")
+    body = listed.get_json()
+    assert listed.status_code == 200, body
+    assert body["total"] == 2 and len(body["items"]) == 1 and body["items"][0]["description"]
+    assert "王秀兰" not in listed.get_data(as_text=True)
+    assert api.call("clerk", "GET", "/api/cases?kind=dispute").get_json()["total"] == 0
+    assert api.call("clerk", "GET", "/api/cases?text=救护车").get_json()["total"] == 2
+    hidden = api.call("statistician", "GET", "/api/cases").get_json()["items"][0]
+    assert "description" not in hidden
+    bad = api.call("clerk", "GET", "/api/cases?kind=ufo")
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "kind"

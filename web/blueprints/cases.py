@@ -5,16 +5,85 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import marshmallow as ma
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
+from domain.kinds import CaseKind, Channel
+from projections.case_listing import MAX_PER_PAGE, CaseFilter
 from web.actions import SHARED
 from web.auth import current_actor
+from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema, may_read_descriptions
+from web.problems import problem_response
+from web.read_models import read_models, wait_seconds
 from web.routing import READ_ERRORS, etag, problems, register_actions
-from web.schemas import CaseSchema, EventSchema
+from web.schemas import SHORT, CaseSchema, EventSchema, Strict, code
 from web.state import ledger
 
 TAG = "Cases"
 blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Cases of every kind")
+
+
+CaseListArgs = Strict.from_dict(
+    {
+        "kind": code(CaseKind, required=False),
+        "status": fields.String(validate=SHORT),
+        "category": fields.String(validate=SHORT),
+        "village": fields.String(validate=SHORT),
+        "unit": fields.String(validate=SHORT),
+        "channel": code(Channel, required=False),
+        "filed_from": fields.Date(),
+        "filed_to": fields.Date(),
+        "text": fields.String(validate=SHORT),
+        "page": fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000)),
+        "per_page": fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE)),
+        "min_position": fields.Integer(
+            load_default=None, validate=validate.Range(min=1), metadata={"description": "wait until listed"}
+        ),
+    },
+    name="CaseListArgs",
+)
+
+
+class CasePageSchema(ma.Schema):
+    items = fields.List(fields.Nested(QueueItemSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    position = fields.Integer(required=True)
+
+
+@blp.route("")
+@problems(blp, 400, 401, 403, 422, 429, 503)
+@blp.doc(tags=[TAG])
+@blp.arguments(CaseListArgs, location="query", unknown=ma.RAISE)
+@blp.response(200, CasePageSchema, description="One page of cases, by earliest deadline, then number")
+def list_cases(args: dict[str, Any]) -> Any:
+    """Cases filtered by kind, status, category, village, unit, channel, filing dates and text; paged.
+
+    ``min_position`` (a command's log position) waits, up to a few seconds, until the list includes it.
+    Lists never carry identities; statisticians get no descriptions.
+    """
+    models = read_models()
+    position = args.pop("min_position")
+    if position is not None and not models.caught_up("case_index", position, wait_seconds()):
+        return problem_response(
+            NOT_CAUGHT_UP, f"the case list has not reached log position {position} yet", {"Retry-After": "1"}
+        )
+    page, per_page = args.pop("page"), args.pop("per_page")
+    found = models.queues.case_index.list_cases(CaseFilter(**args), page, per_page)
+    items = found.items if may_read_descriptions(current_actor()) else [_without_description(i) for i in found.items]
+    return {
+        "items": items,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "position": models.position("case_index"),
+    }
+
+
+def _without_description(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != "description"}
 
 
 @blp.route("/<uuid:case_id>")

@@ -1,0 +1,189 @@
+"""Work queues: what each role opens in the morning (待受理, 待交办, 本单位在办, 调解中, 待法制审核, …)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import marshmallow as ma
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+from werkzeug.exceptions import NotFound
+
+from application.errors import Forbidden
+from domain.actor import Actor, Role
+from domain.errors import InvalidValue
+from domain.kinds import CaseKind, Channel
+from domain.time import local_date
+from projections.case_listing import MAX_PER_PAGE
+from projections.queues import QUEUES, Queue, QueueFilter
+from web.auth import current_actor
+from web.problems import Problem, problem_response
+from web.read_models import read_models, wait_seconds
+from web.routing import problems
+from web.schemas import SHORT, LabelSchema, Strict, code
+from web.state import ledger
+
+TAG = "Queues"
+QUEUE_ERRORS = (401, 403, 404, 422, 429, 503)
+NOT_CAUGHT_UP = Problem(
+    "not-caught-up",
+    503,
+    "The lists have not caught up with your change yet; retry shortly",
+    "列表尚未更新到您刚才的操作，请稍后重试",
+)
+RETRY_AFTER_SECONDS = "1"
+
+blp = Blueprint("queues", __name__, url_prefix="/api/queues", description="Work queues")
+
+_NAMES = "; ".join(f"{q.code} = {q.zh} / {q.en}" for q in QUEUES.values())
+NAME_PARAMETER = {
+    "in": "path",
+    "name": "name",
+    "required": True,
+    "schema": {"type": "string", "enum": list(QUEUES)},
+    "description": f"The queue: {_NAMES}",
+}
+
+
+class QueueArgsSchema(Strict):
+    """Filters, page and read-your-writes position of a queue."""
+
+    kind = code(CaseKind, required=False)
+    category = fields.String(validate=SHORT, metadata={"description": "a category code of the kind"})
+    village = fields.String(validate=SHORT)
+    unit = fields.String(validate=SHORT, metadata={"description": "a handling unit, lead or assisting"})
+    channel = code(Channel, required=False)
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    as_of = fields.AwareDateTime(
+        load_default=None, metadata={"description": "the moment clock statuses are judged at (default: now)"}
+    )
+    min_position = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0),
+        metadata={"description": "wait until the queue has caught up with this log position (a command's position)"},
+    )
+
+
+class QueueItemSchema(ma.Schema):
+    """A case (or, in the rulings queue, a ruling) as a queue lists it; never a party's identity."""
+
+    id = fields.String(required=True)
+    number = fields.String()
+    kind = fields.Nested(LabelSchema, required=True)
+    status = fields.Nested(LabelSchema, required=True)
+    open = fields.Boolean()
+    category = fields.Nested(LabelSchema)
+    channel = fields.Nested(LabelSchema)
+    village = fields.String()
+    grid_cell = fields.String()
+    lead_unit = fields.String(allow_none=True)
+    assisting_units = fields.List(fields.String())
+    filed_at = fields.String()
+    last_at = fields.String(required=True)
+    description = fields.String(metadata={"description": "left out for readers who may not see identities"})
+    supervised = fields.Boolean()
+    problem_case = fields.Boolean()
+    at_risk = fields.Boolean()
+    major = fields.Boolean()
+    deadline = fields.String(allow_none=True)
+    deadline_stage = fields.Nested(LabelSchema, allow_none=True)
+    clock_status = fields.Nested(LabelSchema, allow_none=True)
+    version = fields.Integer()
+    unit = fields.String(metadata={"description": "rulings: the cadre's unit"})
+    requested_at = fields.String(metadata={"description": "rulings: when requested"})
+    reviews = fields.String(allow_none=True, metadata={"description": "rulings: the appealed ruling this one reviews"})
+    outcome = fields.Nested(LabelSchema, allow_none=True)
+
+
+class QueuePageSchema(ma.Schema):
+    queue = fields.Nested(LabelSchema, required=True)
+    items = fields.List(fields.Nested(QueueItemSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    position = fields.Integer(
+        required=True, metadata={"description": "the page reflects at least the log up to this position"}
+    )
+
+
+@blp.route("/<string:name>", parameters=[NAME_PARAMETER])
+@problems(blp, *QUEUE_ERRORS)
+@blp.doc(tags=[TAG])
+@blp.arguments(QueueArgsSchema, location="query", unknown=ma.RAISE)
+@blp.response(200, QueuePageSchema, description="One page of the queue, by deadline (none last), then number")
+def read_queue(args: dict[str, Any], name: str) -> Any:
+    """One page of a work queue, filtered by kind, category, village, unit and channel.
+
+    The ``my_unit`` queue is the caller's unit (another unit's, for roles not bound to a unit);
+    the tolerated-error rulings queue is discipline's. Statisticians get no descriptions.
+    """
+    queue = QUEUES.get(name)
+    if queue is None:
+        raise NotFound(f"no queue {name!r}; the queues are: {', '.join(QUEUES)}")
+    actor = current_actor()
+    if queue.rulings:
+        ledger().authorize(actor, "read_ruling")
+    models = read_models()
+    projection = _projection(queue)
+    position = args["min_position"]
+    if position is not None and not models.caught_up(projection, position, wait_seconds()):
+        return problem_response(
+            NOT_CAUGHT_UP,
+            f"the {queue.code} queue has not reached log position {position} yet",
+            {"Retry-After": RETRY_AFTER_SECONDS},
+        )
+    filters = QueueFilter(
+        kind=args.get("kind"),
+        category=args.get("category"),
+        village=args.get("village"),
+        unit=_unit(queue, actor, args.get("unit")),
+        channel=args.get("channel"),
+    )
+    reached = models.position(projection)
+    found = models.queues.page(
+        queue.code,
+        filters,
+        args["page"],
+        args["per_page"],
+        as_of=_within_calendar(args["as_of"]),
+        with_description=may_read_descriptions(actor),
+    )
+    return {
+        "queue": queue.label,
+        "items": found.items,
+        "total": found.total,
+        "page": found.page,
+        "per_page": found.per_page,
+        "pages": found.pages,
+        "position": reached,
+    }
+
+
+def may_read_descriptions(actor: Actor) -> bool:
+    """Whether the reader may see descriptions, free text that may name people: not a statistician."""
+    return actor.role is not Role.STATISTICIAN
+
+
+def _within_calendar(as_of: datetime | None) -> datetime | None:
+    """``as_of``, if the working-day calendar knows its year (due-soon counts working days)."""
+    years = ledger().calendar.years
+    if as_of is not None and local_date(as_of).year not in years:
+        loaded = ", ".join(str(year) for year in sorted(years))
+        raise InvalidValue("as_of", f"no working-day calendar for {local_date(as_of).year} (loaded: {loaded})")
+    return as_of
+
+
+def _projection(queue: Queue) -> str:
+    return "ruling_index" if queue.rulings else "case_index"
+
+
+def _unit(queue: Queue, actor: Actor, asked: str | None) -> str | None:
+    """The unit to filter by: a handler's "my unit" queue is always their own unit."""
+    if not queue.needs_unit:
+        return asked
+    if actor.role is Role.HANDLER and asked not in (None, actor.unit):
+        raise Forbidden("read_queue", f"a handler of {actor.unit} reads only their own unit's queue")
+    return asked or actor.unit

@@ -1,0 +1,91 @@
+"""The read models queues and statistics are answered from, built once per process on first use.
+
+The projections themselves are fed by ``caseledger projections run``; here they are only read, and
+their runners are used to wait until they have caught up with a log position (read-your-writes).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from application.ledger import CaseLedger
+from domain.errors import InvalidValue
+from projections.case_index import CaseIndex
+from projections.catalog import build_projections
+from projections.queues import RulingIndex, WorkQueues
+from projections.runner import ProjectionRunner
+from projections.statistics import Statistics
+from projections.store import ReadStore, open_read_store
+from web.state import ledger
+
+EXTENSION = "caseledger.read_models"
+WAIT_SECONDS = 5.0
+"""How long a read asking for a log position waits for the projection to reach it."""
+
+_building = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ReadModels:
+    """The read store, the queues and statistics over it, and a runner per projection to wait on."""
+
+    store: ReadStore
+    queues: WorkQueues
+    statistics: Statistics
+    runners: dict[str, ProjectionRunner]
+
+    def reached(self, projection: str, position: int, timeout: float) -> bool:
+        """Whether ``projection`` has applied the log up to ``position``, waiting up to ``timeout`` seconds."""
+        return self.runners[projection].wait_for(position, timeout)
+
+    def position(self, projection: str) -> int:
+        """The log position ``projection`` has applied."""
+        return self.runners[projection].position()
+
+    def caught_up(self, projection: str, position: int, timeout: float) -> bool:
+        """Whether ``projection`` reaches ``position`` within ``timeout`` seconds.
+
+        A position beyond the end of the log was never written, so it is refused rather than waited for.
+        """
+        head = self.runners[projection].head()
+        if position > head:
+            raise InvalidValue("min_position", f"is beyond the end of the log ({head})")
+        return self.reached(projection, position, timeout)
+
+
+def build_read_models(case_ledger: CaseLedger) -> ReadModels:
+    """Open the read store in the ledger's database and the projections that live in it."""
+    store = open_read_store(case_ledger.settings)
+    projections = build_projections(case_ledger, store)
+    case_index, rulings, statistics = (projections[name] for name in ("case_index", "ruling_index", "statistics"))
+    assert isinstance(case_index, CaseIndex) and isinstance(rulings, RulingIndex) and isinstance(statistics, Statistics)
+    runners = {name: ProjectionRunner(case_ledger, store, p) for name, p in projections.items()}
+    return ReadModels(store, WorkQueues(case_index, rulings), statistics, runners)
+
+
+def read_models() -> ReadModels:
+    """This process's read models, built on first use (one thread builds, the others wait for it)."""
+    extensions = current_app.extensions
+    found: ReadModels | None = extensions.get(EXTENSION)
+    if found is None:
+        with _building:
+            found = extensions.get(EXTENSION)
+            if found is None:
+                found = build_read_models(ledger())
+                extensions[EXTENSION] = found
+    return found
+
+
+def wait_seconds() -> float:
+    """How long to wait for a projection to reach a position (``READ_MODEL_WAIT_SECONDS``, default 5)."""
+    return float(current_app.config.get("READ_MODEL_WAIT_SECONDS", WAIT_SECONDS))
+
+
+def close_read_models(app: Flask) -> None:
+    """Close the read store's connections, if the read models were ever built."""
+    found: ReadModels | None = app.extensions.pop(EXTENSION, None)
+    if found is not None:
+        found.store.close()
