@@ -19,13 +19,17 @@ Run ``python -m bench.projections [--quick] [--together] [--profile]``. In one r
    sampled from /proc/self/status every 0.5 s (flat: the end no more than 20% above the level after the
    first 10% of the log). ``--together`` adds a rebuild of all of them at once, a thread each;
 4. query latency on the rebuilt read models: every work queue, the case listing with several filters and
-   the statistics indicators, 200 times each (quick: 50) with varied filters and pages, at most 10 s per
-   kind of query (a slower kind is run fewer times; the count is reported);
+   the statistics indicators, with varied filters and pages. First a short pass (20 each, at most 3 s per
+   kind) on the tables as the rebuild left them; then ``VACUUM ANALYZE`` of every projection table (timed,
+   with the dead row versions the rebuild left: what autovacuum would do in time, and it is off on some
+   servers) and the measured pass, 200 times each (quick: 50), at most 10 s per kind of query (a slower
+   kind is run fewer times; the count is reported);
 5. lag under a steady load: every runner following the log in a thread of this process (``run_forever``,
-   woken by PostgreSQL ``NOTIFY``), while 8 threads drive 200 commands/s (complaints and disputes filed
-   and taken through their steps by the ``CaseLedger`` use cases, paced to one schedule) for 30 s (quick:
-   10 s); an observer polls the tracking table every 5 ms and takes, for each command, the time from its
-   commit until each projection's position reaches the command's log position.
+   woken by PostgreSQL ``NOTIFY``), as the worker runs them, while 2 other processes of 4 threads each
+   (as a web server's) drive 200 commands/s on one schedule (complaints and disputes filed and taken
+   through their steps by the ``CaseLedger`` use cases) for 30 s (quick: 10 s); an observer polls the
+   tracking table every 5 ms and takes, for each command, the time from its commit until each
+   projection's position reaches the command's log position.
 
 The projections are those of ``projections.catalog.build_projections``, plus the ruling index
 (``projections.queues``) and the statistics (``projections.statistics``) when they import and the catalog
@@ -47,6 +51,7 @@ import multiprocessing
 import os
 import pstats
 import random
+import re
 import sys
 import threading
 import time
@@ -61,6 +66,7 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import psycopg
+from psycopg import sql
 
 from application.config import Settings
 from application.demo_text import (
@@ -93,6 +99,7 @@ from bench.common import (
     latency_summary_ms,
     machine,
     percentile,
+    postgres_settings,
     scratch_database,
     write_results,
 )
@@ -133,15 +140,17 @@ TARGET_QUERY_P95_MS = 20.0
 TARGET_LAG_S = 1.0
 TARGET_RSS_GROWTH = 1.20
 LAG_RATE = 200.0
-LAG_THREADS = 8
+DRIVER_PROCESSES, DRIVER_THREADS = 2, 4  # the steady load comes from other processes, as from a web server's
 BATCH_EVENTS = 400
 READ_PAGE = 1000
 RSS_INTERVAL_S = 0.5
 OBSERVER_INTERVAL_S = 0.005
 PROFILE_EVENTS = 100_000
 QUERY_SECONDS_CAP = 10.0  # per kind of query: a slow kind runs fewer than the planned repeats
+AS_REBUILT_REPEATS, AS_REBUILT_SECONDS_CAP = 20, 3.0  # the short pass before VACUUM ANALYZE
 EVENTS_PER_CASE = 9.0  # about what a record of the simulation below comes to: the first arrival rate
 GENERATORS = 2  # processes writing the log
+PLANNER_SETTINGS = ["autovacuum", "work_mem", "effective_cache_size", "max_parallel_workers_per_gather"]
 SEED = 20261128
 
 T = TypeVar("T")
@@ -1127,9 +1136,10 @@ def rebuild_together(runners: Sequence[ProjectionRunner], head: int) -> dict[str
 # -- querying ------------------------------------------------------------------------------------------
 
 
-def query_latencies(read: dict[str, Any], repeats: int, seed: int = 7) -> dict[str, dict[str, Any]]:
-    """Each kind of query ``repeats`` times, with varied filters and pages; latency per kind."""
-
+def query_latencies(
+    read: dict[str, Any], repeats: int, cap_seconds: float = QUERY_SECONDS_CAP, seed: int = 7
+) -> dict[str, dict[str, Any]]:
+    """Each kind of query ``repeats`` times (at most ``cap_seconds``), with varied filters and pages."""
     rng = random.Random(seed)
     case_index = read["case_index"]
     today = (datetime.now(UTC) + SHANGHAI_OFFSET).date()
@@ -1218,7 +1228,7 @@ def query_latencies(read: dict[str, Any], repeats: int, seed: int = 7) -> dict[s
     for name, query in kinds.items():
         query()  # warm: the first call may open a connection
         latencies: list[float] = []
-        deadline = time.perf_counter() + QUERY_SECONDS_CAP
+        deadline = time.perf_counter() + cap_seconds
         while len(latencies) < repeats and time.perf_counter() < deadline:
             started = time.perf_counter()
             query()
@@ -1228,6 +1238,34 @@ def query_latencies(read: dict[str, Any], repeats: int, seed: int = 7) -> dict[s
         results[name] = {"group": group, "repeats": len(latencies), **summary}
         results[name]["pass"] = group == "list" or summary["p95_ms"] <= TARGET_QUERY_P95_MS
     return results
+
+
+_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
+
+
+def vacuum_analyze(url: str, projections: Sequence[Projection]) -> dict[str, Any]:
+    """``VACUUM ANALYZE`` every projection table (what autovacuum would do in time; it is off on some servers):
+    the dead row versions the rebuild's upserts left, and how long it takes."""
+    tables = [m.group(1) for p in projections for statement in p.create_statements if (m := _TABLE.match(statement))]
+    counts = "SELECT n_live_tup, n_dead_tup FROM pg_stat_user_tables WHERE relname = %s"
+    found: dict[str, dict[str, int]] = {}
+    with psycopg.connect(url, autocommit=True) as conn:
+        time.sleep(1.0)  # backends report their counters when idle, about once a second
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        for table in tables:
+            row = conn.execute(counts, (table,)).fetchone()
+            found[table] = {"live": int(row[0]) if row else 0, "dead_before": int(row[1]) if row else 0}
+        started = time.perf_counter()
+        for table in tables:
+            conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
+        seconds = time.perf_counter() - started
+        for table in tables:
+            size = sql.SQL("SELECT avg(pg_column_size(t.*))::float, pg_relation_size({name}) FROM {table} t").format(
+                name=sql.Literal(table), table=sql.Identifier(table)
+            )
+            row = conn.execute(size).fetchone()
+            found[table] |= {"mean_row_bytes": round(row[0] or 0), "heap_bytes": int(row[1])} if row else {}
+    return {"seconds": seconds, "tables": found}
 
 
 # -- lag under a steady load ---------------------------------------------------------------------------------
@@ -1389,7 +1427,7 @@ class _Observer:
         with psycopg.connect(self.url, autocommit=True) as conn:
             while not self._stop.is_set():
                 rows = conn.execute("SELECT name, position FROM projection_tracking").fetchall()
-                self.log.observe({str(name): int(position) for name, position in rows}, time.perf_counter())
+                self.log.observe({str(name): int(position) for name, position in rows}, time.monotonic())
                 time.sleep(OBSERVER_INTERVAL_S)
 
     def __enter__(self) -> _Observer:
@@ -1401,60 +1439,104 @@ class _Observer:
         self._thread.join()
 
 
-class _Load:
-    """:data:`LAG_THREADS` threads running commands on a shared schedule of :data:`LAG_RATE` per second."""
+def _drive_part(url: str, worker: int, workers: int, total: int, start: Any, go: Any, messages: Any) -> None:
+    """One driving process: :data:`DRIVER_THREADS` threads taking every ``workers``-th command of the shared
+    schedule (starting at ``start``, a ``time.monotonic()`` reading, once ``go`` is set), through its own ledger;
+    each outcome goes to ``messages``."""
+    ledger = build_ledger(Settings(database_url=url))
+    counter = itertools.count()
+    lock = threading.Lock()
 
-    def __init__(self, ledger: CaseLedger, log: _LagLog, total: int) -> None:
-        self.ledger, self.log, self.total = ledger, log, total
-        self.counter = itertools.count()
-        self.lock = threading.Lock()
-        self.late: list[float] = []
-        self.latencies: dict[str, list[float]] = {}
-        self.errors: list[str] = []
-        self.barrier = threading.Barrier(LAG_THREADS + 1)
-        self.t0 = 0.0
-
-    def run(self) -> float:
-        """Drive every command; the seconds it took."""
-        drivers = [threading.Thread(target=self._drive, args=(t,), name=f"driver-{t}") for t in range(LAG_THREADS)]
-        for driver in drivers:
-            driver.start()
-        self.t0 = time.perf_counter() + 0.05
-        self.barrier.wait()
-        for driver in drivers:
-            driver.join()
-        return time.perf_counter() - self.t0
-
-    def _drive(self, thread: int) -> None:
-        script = _Script(self.ledger, thread, random.Random(thread))
-        self.barrier.wait()
+    def drive(thread: int) -> None:
+        script = _Script(ledger, worker * DRIVER_THREADS + thread, random.Random(worker * DRIVER_THREADS + thread))
+        go.wait()
         while True:
-            with self.lock:
-                k = next(self.counter)
-            if k >= self.total:
+            with lock:
+                k = worker + next(counter) * workers
+            if k >= total:
                 return
-            due = self.t0 + k / LAG_RATE
-            delay = due - time.perf_counter()
+            due = start.value + k / LAG_RATE
+            delay = due - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             name, command = script.next_command()
-            started = time.perf_counter()
+            started = time.monotonic()
             try:
                 result = command()
             except Exception as error:  # counted and reported; the thread starts a new case
-                self.errors.append(f"{name}: {error!r}")
+                messages.put(("error", name, repr(error)))
                 script.steps = iter(())
                 continue
-            done = time.perf_counter()
-            if result.position is not None:
-                self.log.committed(result.position, done)
-            with self.lock:
-                self.late.append(max(0.0, started - due))
-                self.latencies.setdefault(name, []).append(done - started)
+            done = time.monotonic()
+            messages.put(("done", name, result.position, done, done - started, max(0.0, started - due)))
+
+    cpu_at_go = 0.0
+    try:
+        threads = [threading.Thread(target=drive, args=(t,)) for t in range(DRIVER_THREADS)]
+        for thread in threads:
+            thread.start()
+        messages.put(("ready", worker))
+        go.wait()
+        cpu_at_go = time.process_time()
+        for thread in threads:
+            thread.join()
+    finally:
+        ledger.close()
+        messages.put(("finished", worker, time.process_time() - cpu_at_go))
+
+
+@dataclass
+class _LoadOutcome:
+    """What the driving processes reported."""
+
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+    late: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    last_done: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+def _drive(url: str, log: _LagLog, total: int) -> tuple[_LoadOutcome, float, float]:
+    """Run the schedule from :data:`DRIVER_PROCESSES` processes; what they reported, its start and its seconds."""
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    go = context.Event()
+    start = context.Value("d", 0.0)
+    processes = [
+        context.Process(target=_drive_part, args=(url, w, DRIVER_PROCESSES, total, start, go, messages))
+        for w in range(DRIVER_PROCESSES)
+    ]
+    for process in processes:
+        process.start()
+    outcome = _LoadOutcome()
+    ready = finished = 0
+    while ready < DRIVER_PROCESSES:
+        kind, *_ = messages.get(timeout=120)
+        ready += kind == "ready"
+    start.value = time.monotonic() + 0.5
+    go.set()
+    while finished < DRIVER_PROCESSES:
+        kind, *rest = messages.get(timeout=120)
+        if kind == "done":
+            name, position, done, latency, late = rest
+            if position is not None:
+                log.committed(position, done)
+            outcome.latencies.setdefault(name, []).append(latency)
+            outcome.late.append(late)
+            outcome.last_done = max(outcome.last_done, done)
+        elif kind == "error":
+            outcome.errors.append(f"{rest[0]}: {rest[1]}")
+        elif kind == "finished":
+            finished += 1
+            outcome.cpu_seconds += rest[1]
+    for process in processes:
+        process.join(timeout=30)
+    return outcome, start.value, outcome.last_done - start.value
 
 
 def steady_load(ledger: CaseLedger, url: str, runners: Sequence[ProjectionRunner], plan: Plan) -> dict[str, Any]:
-    """Runners following the log while paced commands arrive at :data:`LAG_RATE` per second."""
+    """Runners following the log in threads of this process (as the worker runs them) while commands arrive at
+    :data:`LAG_RATE` per second from other processes (as from the web server's)."""
     stop_runners = threading.Event()
     followers = [
         threading.Thread(target=r.run_forever, args=(stop_runners,), name=f"follow-{r.name}", daemon=True)
@@ -1465,11 +1547,12 @@ def steady_load(ledger: CaseLedger, url: str, runners: Sequence[ProjectionRunner
     head = ledger.log_position()
     caught_up = _wait_until(lambda: all(r.position() >= head for r in runners), 120)
     log = _LagLog([r.name for r in runners])
-    load = _Load(ledger, log, int(LAG_RATE * plan.lag_seconds))
+    total = int(LAG_RATE * plan.lag_seconds)
     with _Observer(url, log):
         cpu_before = cpu_seconds()
-        driven = load.run()
-        cores = cpu_used(cpu_before, cpu_seconds(), driven)
+        measured_from = time.monotonic()
+        load, _, driven = _drive(url, log, total)
+        cores = cpu_used(cpu_before, cpu_seconds(), time.monotonic() - measured_from)
         drained = _wait_until(lambda: not log.pending, 15)
     stop_runners.set()
     for follower in followers:
@@ -1477,8 +1560,9 @@ def steady_load(ledger: CaseLedger, url: str, runners: Sequence[ProjectionRunner
     done = sum(len(v) for v in load.latencies.values())
     return {
         "target_rate": LAG_RATE,
-        "threads": LAG_THREADS,
-        "scheduled": load.total,
+        "processes": DRIVER_PROCESSES,
+        "threads": DRIVER_PROCESSES * DRIVER_THREADS,
+        "scheduled": total,
         "commands": done,
         "errors": len(load.errors),
         "first_errors": load.errors[:5],
@@ -1492,7 +1576,11 @@ def steady_load(ledger: CaseLedger, url: str, runners: Sequence[ProjectionRunner
         "caught_up_before": caught_up,
         "drained_after": drained,
         "unapplied_after": len(log.pending),
-        "cores_used": cores,
+        "cores_used": {
+            "followers (this process)": cores["bench"],
+            "drivers": round(load.cpu_seconds / driven, 3),
+            "postgres": cores["postgres"],
+        },
         "observer_interval_ms": OBSERVER_INTERVAL_S * 1000,
         "lag": {name: _lag_summary(values) for name, values in sorted(log.lags.items())},
     }
@@ -1610,6 +1698,7 @@ def run(plan: Plan, *, together: bool = False, profile: bool = False) -> dict[st
 
     with scratch_database("caseledger_bench") as url, _ledger_and_store(url) as (ledger, store):
         results["machine"] = machine(url)
+        results["postgres_planner_settings"] = postgres_settings(url, PLANNER_SETTINGS)
         results["code"] = code_version()
         phase(f"writing a log of {plan.events:,} events")
         results["generation"] = generate(url, plan)
@@ -1636,7 +1725,12 @@ def run(plan: Plan, *, together: bool = False, profile: bool = False) -> dict[st
             phase("rebuilding every projection at once")
             results["rebuild_together"] = rebuild_together(runners, head)
         phase("queries")
-        results["queries"] = query_latencies(read_models(found), plan.query_repeats)
+        read = read_models(found)
+        results["queries_as_rebuilt"] = query_latencies(read, AS_REBUILT_REPEATS, AS_REBUILT_SECONDS_CAP)
+        phase("VACUUM ANALYZE")
+        results["vacuum_analyze"] = vacuum_analyze(url, list(found.values()))
+        phase("queries after VACUUM ANALYZE")
+        results["queries"] = query_latencies(read, plan.query_repeats)
         phase(f"steady load: {LAG_RATE:.0f} commands/s for {plan.lag_seconds:.0f} s")
         results["lag"] = steady_load(ledger, url, runners, plan)
         if profile:
@@ -1671,6 +1765,8 @@ def report(results: dict[str, Any]) -> str:
         f"psycopg {m['psycopg']} ({m['psycopg_impl']}), {m['postgres'].split(' on ')[0]}",
         f"code: {results['code']['commit']}"
         + (f", with uncommitted changes to {', '.join(changed)}" if changed else ""),
+        "postgres: "
+        + ", ".join(f"{k} {v}" for k, v in {**m["postgres_settings"], **results["postgres_planner_settings"]}.items()),
         "",
         f"log: {log['events']:,} events (mean state {log['mean_state_bytes']:.0f} bytes, table "
         f"{log['table_bytes'] / 1e6:,.0f} MB), {g['first_day']} to {g['last_event'][:10]}; "
@@ -1724,24 +1820,36 @@ def report(results: dict[str, Any]) -> str:
                 for r in results["rebuild"]
             )
         )
-    lines += ["", f"queries (target p95 ≤ {TARGET_QUERY_P95_MS:.0f} ms for queues and statistics; ms)"]
-    lines.append(f"  {'':34} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}")
+    vacuum = results["vacuum_analyze"]
+    dead = ", ".join(
+        f"{t} {v['dead_before']:,} dead / {v['live']:,} live, {v.get('mean_row_bytes', 0):,} B a row"
+        for t, v in vacuum["tables"].items()
+        if v["live"] > 1000
+    )
+    lines += [
+        "",
+        f"queries (target p95 ≤ {TARGET_QUERY_P95_MS:.0f} ms for queues and statistics; ms): as the rebuild left"
+        f" the tables, then after VACUUM ANALYZE ({vacuum['seconds']:.1f} s; before it: {dead})",
+        f"  {'':34} {'as rebuilt: n':>13} {'p50':>7} {'p95':>7} | {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}",
+    ]
     for name, q in results["queries"].items():
         verdict = "" if q["group"] == "list" else _verdict(q["pass"])
+        before = results["queries_as_rebuilt"][name]
         lines.append(
-            f"  {name:34} {q['repeats']:4d} {q['p50_ms']:7.1f} {q['p95_ms']:7.1f} {q['p99_ms']:7.1f}"
-            f" {q['max_ms']:7.1f}  {verdict}"
+            f"  {name:34} {before['repeats']:13d} {before['p50_ms']:7.1f} {before['p95_ms']:7.1f} |"
+            f" {q['repeats']:4d} {q['p50_ms']:7.1f} {q['p95_ms']:7.1f} {q['p99_ms']:7.1f} {q['max_ms']:7.1f}  {verdict}"
         )
     lag = results["lag"]
     cores = lag["cores_used"]
     lines += [
         "",
         f"lag under a steady load (target: every command applied within {TARGET_LAG_S:.0f} s)",
-        f"  {lag['commands']:,} commands in {lag['seconds']:.1f} s from {lag['threads']} threads: {lag['per_s']:.1f}/s"
+        f"  {lag['commands']:,} commands in {lag['seconds']:.1f} s from {lag['processes']} processes ×"
+        f" {lag['threads'] // lag['processes']} threads: {lag['per_s']:.1f}/s"
         f" of {lag['target_rate']:.0f}/s scheduled ({'sustained' if lag['sustained'] else 'NOT sustained'});"
         f" {lag['errors']} errors; lateness p95 {lag['schedule_lateness_p95_ms']:.0f} ms;"
         f" command p50 {lag['all_commands_latency']['p50_ms']:.1f} ms, p99 {lag['all_commands_latency']['p99_ms']:.1f}"
-        f" ms; cores: postgres {cores['postgres']:.2f}, this process {cores['bench']:.2f}",
+        f" ms; cores: " + ", ".join(f"{k} {v:.2f}" for k, v in cores.items()),
     ]
     for name, value in lag["lag"].items():
         lines.append(
