@@ -91,13 +91,31 @@ class StageClock:
         return self.stopped_on is None
 
 
+_PAUSE, _RESUME = "pause", "resume"
+_HEARING_PAUSE, _HEARING_RESUME = "hearing_pause", "hearing_resume"
+_OPENS = frozenset({_PAUSE, _HEARING_PAUSE})
+_CLOSES = {_RESUME: _PAUSE, _HEARING_RESUME: _HEARING_PAUSE}
+
+
+@dataclass
+class _Pause:
+    source: str
+    """Who opened it: a pause by hand (``pause``) or a hearing (``hearing_pause``); each closes its own."""
+    begin: date
+    end: date | None = None
+
+
 @dataclass
 class _Run:
     stage: Stage
     started: datetime
     stopped: datetime | None = None
     extended: int = 0
-    pauses: list[tuple[date, date | None]] = field(default_factory=list)
+    pauses: list[_Pause] = field(default_factory=list)
+
+    @property
+    def paused(self) -> bool:
+        return any(p.end is None for p in self.pauses)
 
 
 def marks_from_events(kind: CaseKind, events: Iterable[Any]) -> list[ClockMark]:
@@ -109,13 +127,13 @@ def marks_from_events(kind: CaseKind, events: Iterable[Any]) -> list[ClockMark]:
         at: datetime = event.at
         marks.extend(ClockMark(action, at, stage) for action, stage in triggers.get(name, ()))
         if name == "ClockPaused":
-            marks.append(ClockMark("pause", at, pause=event.pause))
+            marks.append(ClockMark(_PAUSE, at, pause=event.pause))
         elif name == "ClockResumed":
-            marks.append(ClockMark("resume", at))
+            marks.append(ClockMark(_RESUME, at))
         elif name == "HearingRequested":
-            marks.append(ClockMark("pause", at, pause=ClockPause.HEARING))
+            marks.append(ClockMark(_HEARING_PAUSE, at, pause=ClockPause.HEARING))
         elif name == "HearingHeld":
-            marks.append(ClockMark("resume", at))
+            marks.append(ClockMark(_HEARING_RESUME, at))
         elif name == "DeadlineExtended":
             marks.append(ClockMark("extend", at, stage=event.stage, days=event.days))
     return marks
@@ -129,9 +147,12 @@ def derive_clocks(
     calendar: WorkingCalendar,
     as_of: datetime,
 ) -> list[StageClock]:
-    """Every clock the marks started, running or stopped, as it stands on ``as_of``."""
+    """Every clock the marks started, running or stopped, as it stands on ``as_of``.
+
+    A pause by hand and a hearing's pause may overlap; each resume closes only the pause of its own
+    source, and a day inside either does not count.
+    """
     runs: list[_Run] = []
-    pause: tuple[ClockPause, date] | None = None
     for mark in marks:
         if mark.action == _START and mark.stage is not None:
             runs.append(_Run(mark.stage, mark.at))
@@ -143,16 +164,16 @@ def derive_clocks(
             for run in runs:
                 if run.stage is mark.stage and run.stopped is None:
                     run.extended += mark.days
-        elif mark.action == "pause" and mark.pause is not None:
-            pause = (mark.pause, local_date(mark.at))
+        elif mark.action in _OPENS and mark.pause is not None:
             for run in runs:
                 if run.stopped is None and mark.pause in rules.rule(kind, run.stage, category).pauses:
-                    run.pauses.append((pause[1], None))
-        elif mark.action == "resume" and pause is not None:
+                    run.pauses.append(_Pause(mark.action, local_date(mark.at)))
+        elif mark.action in _CLOSES:
+            source = _CLOSES[mark.action]
             for run in runs:
-                if run.pauses and run.pauses[-1][1] is None:
-                    run.pauses[-1] = (run.pauses[-1][0], local_date(mark.at))
-            pause = None
+                for pause in run.pauses:
+                    if pause.source == source and pause.end is None:
+                        pause.end = local_date(mark.at)
     today = local_date(as_of)
     return [_clock(run, rules.rule(kind, run.stage, category), calendar, today) for run in runs]
 
@@ -161,14 +182,14 @@ def _clock(run: _Run, rule: ClockRule, calendar: WorkingCalendar, today: date) -
     start = local_date(run.started)
     stopped = local_date(run.stopped) if run.stopped is not None else None
     end = stopped or today
-    pauses = [(begin, finish or today) for begin, finish in run.pauses]
+    pauses = [(p.begin, p.end or today) for p in run.pauses]
     limit = rule.days + run.extended
     deadline = _deadline(start, limit, rule.unit, pauses, calendar)
     used = _count(start, end, rule.unit, pauses, calendar)
-    paused_days = sum(_count(begin, finish, rule.unit, [], calendar) for begin, finish in pauses)
+    paused_days = _count(start, end, rule.unit, [], calendar) - used
     if stopped is not None:
         status = ClockStatus.MET if stopped <= deadline else ClockStatus.MISSED
-    elif run.pauses and run.pauses[-1][1] is None:
+    elif run.paused:
         status = ClockStatus.PAUSED
     elif today > deadline:
         status = ClockStatus.OVERDUE

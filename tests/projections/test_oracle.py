@@ -121,10 +121,7 @@ def _case_commands(h: History, case: Any) -> list[tuple[str, Command]]:
         def _(h: History, c: Any, t: datetime) -> None:
             led.supervise(c.id, v, SUPERVISOR, "督办", at=t)
 
-    # A manual pause overlapping a hearing's pause is left open by domain.clocks.derive_clocks (its
-    # deadline then moves while the clock reads as running); histories avoid it until that is fixed.
-    hearing = kind is CaseKind.ENFORCEMENT and status == "hearing_requested"
-    if case.is_open and case.paused is None and not hearing:
+    if case.is_open and case.paused is None:
 
         @add("pause")
         def _(h: History, c: Any, t: datetime) -> None:

@@ -90,6 +90,16 @@ def test_a_dispute_accepted_on_spring_festival_eve_2026_is_due_thirty_days_later
     assert settlement.status is ClockStatus.ON_TIME
 
 
+def _enforcement_notified_on_31_march_2025() -> Case:
+    case = new_enforcement(Clock(shanghai(date(2025, 3, 1))))
+    case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案", "城管执法中队")
+    case.start_investigation(SUPERVISOR, shanghai(date(2025, 3, 4)), ["张执法", "刘执法"])
+    case.add_evidence(HANDLER, shanghai(date(2025, 3, 5)), EvidenceKind.PHOTO, "照片", HASH, "张执法")
+    case.conclude_investigation(HANDLER, shanghai(date(2025, 3, 28)), DecisionType.FINE, False, False, "终结")
+    case.give_prior_notice(HANDLER, shanghai(date(2025, 3, 31)), DecisionType.FINE, FINE, "告知权利")
+    return case
+
+
 def test_a_hearing_pauses_the_enforcement_decision_clock_for_its_twelve_days() -> None:
     case = new_enforcement(Clock(shanghai(date(2025, 3, 1))))
     case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案", "城管执法中队")
@@ -97,12 +107,7 @@ def test_a_hearing_pauses_the_enforcement_decision_clock_for_its_twelve_days() -
     # 3 Mar + 90 days is Sunday 1 Jun 2025, inside the Dragon Boat holiday: the next working day is 3 Jun.
     assert without_hearing.deadline == date(2025, 6, 3)
 
-    case = new_enforcement(Clock(shanghai(date(2025, 3, 1))))
-    case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案", "城管执法中队")
-    case.start_investigation(SUPERVISOR, shanghai(date(2025, 3, 4)), ["张执法", "刘执法"])
-    case.add_evidence(HANDLER, shanghai(date(2025, 3, 5)), EvidenceKind.PHOTO, "照片", HASH, "张执法")
-    case.conclude_investigation(HANDLER, shanghai(date(2025, 3, 28)), DecisionType.FINE, False, False, "终结")
-    case.give_prior_notice(HANDLER, shanghai(date(2025, 3, 31)), DecisionType.FINE, FINE, "告知权利")
+    case = _enforcement_notified_on_31_march_2025()
     case.request_hearing(HANDLER, shanghai(date(2025, 4, 1)), CALENDAR, RULES)
     paused = clocks(case, date(2025, 4, 5))[Stage.DECISION]
     assert paused.status is ClockStatus.PAUSED
@@ -110,6 +115,35 @@ def test_a_hearing_pauses_the_enforcement_decision_clock_for_its_twelve_days() -
     decision = clocks(case, date(2025, 4, 20))[Stage.DECISION]
     assert decision.paused_days == 12
     assert decision.deadline == date(2025, 6, 13)
+
+
+def test_expert_testing_overlapping_a_hearing_stays_paused_until_both_end() -> None:
+    case = _enforcement_notified_on_31_march_2025()
+    case.pause_clock(SUPERVISOR, shanghai(date(2025, 3, 31)), ClockPause.EXPERT_TESTING, "送检样品", RULES)
+    case.request_hearing(HANDLER, shanghai(date(2025, 4, 1)), CALENDAR, RULES)
+    case.hold_hearing(SUPERVISOR, shanghai(date(2025, 4, 13)), "法制员王某", ["当事人"], "听证笔录")
+    # The hearing is over but the testing is not: the clock still stands still.
+    still = clocks(case, date(2025, 4, 16))[Stage.DECISION]
+    assert still.status is ClockStatus.PAUSED and still.paused_days == 16
+    case.resume_clock(SUPERVISOR, shanghai(date(2025, 4, 20)))
+    decision = clocks(case, date(2025, 4, 25))[Stage.DECISION]
+    # Paused 1–20 Apr, 20 days counted once although two pauses covered 2–13 Apr: 3 Jun + 20 = 23 Jun.
+    assert decision.status is ClockStatus.ON_TIME
+    assert decision.paused_days == 20
+    assert decision.deadline == date(2025, 6, 23)
+
+
+def test_a_pause_by_hand_ending_inside_a_hearing_leaves_the_hearing_pause_running() -> None:
+    case = _enforcement_notified_on_31_march_2025()
+    case.pause_clock(SUPERVISOR, shanghai(date(2025, 3, 31)), ClockPause.EXPERT_TESTING, "送检样品", RULES)
+    case.request_hearing(HANDLER, shanghai(date(2025, 4, 1)), CALENDAR, RULES)
+    case.resume_clock(SUPERVISOR, shanghai(date(2025, 4, 5)))
+    assert clocks(case, date(2025, 4, 8))[Stage.DECISION].status is ClockStatus.PAUSED
+    case.hold_hearing(SUPERVISOR, shanghai(date(2025, 4, 13)), "法制员王某", ["当事人"], "听证笔录")
+    decision = clocks(case, date(2025, 4, 20))[Stage.DECISION]
+    # Paused 31 Mar – 13 Apr: 13 days, so 3 Jun + 13 = 16 Jun.
+    assert decision.paused_days == 13
+    assert decision.deadline == date(2025, 6, 16)
 
 
 def test_service_is_due_within_seven_working_days_across_national_day() -> None:
