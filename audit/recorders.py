@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
 from eventsourcing.utils import retry
@@ -75,6 +75,16 @@ class _Queries:
             f"SELECT notification_id, {originator}, originator_version, topic, state FROM {t.events} "
             "WHERE originator_id IN (%s) ORDER BY notification_id"
         )
+        in_order = "ORDER BY originator_id, originator_version LIMIT %s"
+        self.events_in_aggregate_order = q(
+            f"SELECT notification_id, originator_id, originator_version, topic, state FROM {t.events} "
+            f"WHERE notification_id <= %s {in_order}"
+        )
+        self.events_in_aggregate_order_after = q(
+            f"SELECT notification_id, originator_id, originator_version, topic, state FROM {t.events} "
+            f"WHERE (originator_id, originator_version) > (%s, %s) AND notification_id <= %s {in_order}"
+        )
+        self.count_events_up_to = q(f"SELECT count(*) FROM {t.events} WHERE notification_id <= %s")
         self.link_by_digest = q(f"SELECT notification_id FROM {t.chain} WHERE digest = %s LIMIT 1")
         self.link_by_hash = q(f"SELECT notification_id FROM {t.chain} WHERE hash = %s LIMIT 1")
         self.insert_checkpoint = q(
@@ -222,6 +232,30 @@ class _AuditMixin(ABC):
                 path = [_link(r) for r in c.fetchall()]
         return Evidence(events, links, path, checkpoint)
 
+    @_retried
+    def events_in_aggregate_order(self, after: tuple[UUID, int] | None, up_to: int, limit: int) -> list[Notification]:
+        """Up to ``limit`` events with notification ids up to ``up_to``, aggregate by aggregate (each in
+        version order), from the one after ``after`` (an aggregate id and version)."""
+        with self._reading() as c:
+            if after is None:
+                c.execute(self._q.events_in_aggregate_order, (up_to, limit))
+            else:
+                c.execute(
+                    self._q.events_in_aggregate_order_after, (self._originator_param(after[0]), after[1], up_to, limit)
+                )
+            return [
+                Notification(id=r[0], originator_id=r[1], originator_version=r[2], topic=r[3], state=_blob(r[4]))
+                for r in c.fetchall()
+            ]
+
+    @_retried
+    def count_events_up_to(self, up_to: int) -> int:
+        """How many events have notification ids up to ``up_to``."""
+        with self._reading() as c:
+            c.execute(self._q.count_events_up_to, (up_to,))
+            row = c.fetchone()
+        return 0 if row is None else int(row[0])
+
     def evidence_bundle(self, originator_ids: Sequence[UUID]) -> dict[str, Any]:
         """The evidence bundle of these aggregates' events (see :mod:`audit.bundle`)."""
         return build_bundle(self.evidence(originator_ids))
@@ -289,6 +323,8 @@ class ChainedSQLiteRecorder(_AuditMixin, SQLiteApplicationRecorder):
         self._q.events_of = self._q.events_of.replace("SELECT notification_id", "SELECT rowid").replace(
             "ORDER BY notification_id", "ORDER BY rowid"
         )
+        for name in ("events_in_aggregate_order", "events_in_aggregate_order_after", "count_events_up_to"):
+            setattr(self._q, name, getattr(self._q, name).replace("notification_id", "rowid"))
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:

@@ -1020,6 +1020,7 @@ def _instrument(runner: ProjectionRunner, timers: _Timers) -> None:
     import projections.statistics
 
     timers.wrap(runner.ledger.recorder, "select_notifications", "read: select_notifications")
+    timers.wrap(runner.ledger.recorder, "events_in_aggregate_order", "read: in aggregate order")
     timers.wrap(runner.ledger.mapper, "to_domain_event", "decode: to_domain_event")
     timers.wrap(runner.projection, "begin_batch", "begin_batch (load rows)")
     timers.wrap(runner.projection, "apply", "apply (per event)")
@@ -1030,7 +1031,7 @@ def _instrument(runner: ProjectionRunner, timers: _Timers) -> None:
         timers.wrap(module, "derive_clocks", "  of which derive_clocks")
 
 
-def rebuild_one(runner: ProjectionRunner, head: int, read_rates: dict[str, float]) -> dict[str, Any]:
+def rebuild_one(runner: ProjectionRunner, read_rates: dict[str, float]) -> dict[str, Any]:
     """``runner.rebuild()`` with progress, the time breakdown and the RSS samples."""
     progress: list[tuple[float, int, int]] = []
     timers = _Timers()
@@ -1039,7 +1040,7 @@ def rebuild_one(runner: ProjectionRunner, head: int, read_rates: dict[str, float
     try:
         with RssSampler() as sampler:
             started = time.perf_counter()
-            applied = runner.rebuild(lambda n, position: progress.append((time.perf_counter(), n, position)))
+            applied = runner.rebuild(lambda done, total: progress.append((time.perf_counter(), done, total)))
             seconds = time.perf_counter() - started
     finally:
         timers.remove()
@@ -1055,28 +1056,28 @@ def rebuild_one(runner: ProjectionRunner, head: int, read_rates: dict[str, float
         "breakdown_s": {k: round(v, 3) for k, v in spent.items()},
         "breakdown_us_per_event": {k: round(v / max(1, applied) * 1e6, 2) for k, v in spent.items()},
         "calls": dict(timers.calls),
-        "rate_by_tenth": _rate_by_tenth(progress, started, head),
-        "rss": rss_profile(rss_before, sampler.samples, progress, head),
+        "rate_by_tenth": _rate_by_tenth(progress, started),
+        "rss": rss_profile(rss_before, sampler.samples, progress),
     }
 
 
-def _rate_by_tenth(progress: Sequence[tuple[float, int, int]], started: float, head: int) -> list[int]:
-    """Events/s over each tenth of the log (does the rate change as the tables grow?)."""
-    rates, last_t, last_n, tenth = [], started, 0, 1
-    for t, n, position in progress:
-        if position >= tenth * head / 10 or (t, n, position) == progress[-1]:
-            rates.append(round((n - last_n) / max(t - last_t, 1e-9)))
-            last_t, last_n, tenth = t, n, tenth + 1
+def _rate_by_tenth(progress: Sequence[tuple[float, int, int]], started: float) -> list[int]:
+    """Events/s over each tenth of the rebuild (does the rate change as the tables grow?)."""
+    rates, last_t, last_done, tenth = [], started, 0, 1
+    for t, done, total in progress:
+        if done >= tenth * total / 10 or (t, done, total) == progress[-1]:
+            rates.append(round((done - last_done) / max(t - last_t, 1e-9)))
+            last_t, last_done, tenth = t, done, tenth + 1
     return rates
 
 
 def rss_profile(
-    before: int, samples: Sequence[tuple[float, int]], progress: Sequence[tuple[float, int, int]], head: int
+    before: int, samples: Sequence[tuple[float, int]], progress: Sequence[tuple[float, int, int]]
 ) -> dict[str, Any]:
-    """RSS before, after the first 10% of the log, at half way, at the end and at its peak; flat or not."""
+    """RSS before, after the first 10% of the rebuild, at half way, at the end and at its peak; flat or not."""
 
     def at_fraction(fraction: float) -> int:
-        moment = next((t for t, _, position in progress if position >= fraction * head), None)
+        moment = next((t for t, done, total in progress if done >= fraction * total), None)
         if moment is None:
             return samples[-1][1]
         return next((kb for t, kb in samples if t >= moment), samples[-1][1])
@@ -1105,7 +1106,7 @@ def rebuild_together(runners: Sequence[ProjectionRunner], head: int) -> dict[str
     def one(runner: ProjectionRunner) -> None:
         try:
             results[runner.name] = runner.rebuild(
-                (lambda n, position: progress.append((time.perf_counter(), n, position)))
+                (lambda done, total: progress.append((time.perf_counter(), done, total)))
                 if runner is runners[0]
                 else None
             )
@@ -1129,7 +1130,7 @@ def rebuild_together(runners: Sequence[ProjectionRunner], head: int) -> dict[str
         "events_applied": sum(results.values()),
         "each_seconds": {name: t - started for name, t in finished.items()},
         "errors": errors,
-        "rss": rss_profile(rss_before, sampler.samples, progress, head),
+        "rss": rss_profile(rss_before, sampler.samples, progress),
     }
 
 
@@ -1716,7 +1717,7 @@ def run(plan: Plan, *, together: bool = False, profile: bool = False) -> dict[st
         rebuilds = []
         for runner in runners:
             phase(f"rebuilding {runner.name}")
-            rebuilds.append(rebuild_one(runner, head, rates))
+            rebuilds.append(rebuild_one(runner, rates))
             print(f"  {runner.name}: {rebuilds[-1]['per_s']:,.0f} events/s", file=sys.stderr)
         total_seconds = sum(r["seconds"] for r in rebuilds)
         results["rebuild"] = rebuilds

@@ -26,9 +26,18 @@ class Projection(ABC):
     """DDL creating the tables and indexes, each statement safe to repeat."""
     drop_statements: ClassVar[Sequence[str]]
     """DDL dropping them, each statement safe to repeat."""
+    per_aggregate: ClassVar[bool] = False
+    """Whether each row follows the events of one aggregate only, so that a rebuild may replay the
+    log aggregate by aggregate (each history whole, in version order) instead of in log order."""
 
-    def begin_batch(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> None:  # noqa: B027
-        """Prepare for a batch of ``(position, domain_event)`` (e.g. load the rows it touches)."""
+    def begin_batch(  # noqa: B027
+        self, cursor: Cursor, events: Sequence[tuple[int, Any]], *, new_rows: bool = False
+    ) -> None:
+        """Prepare for a batch of ``(position, domain_event)`` (e.g. load the rows it touches).
+
+        ``new_rows``: the batch holds whole histories of aggregates the tables do not hold yet
+        (an aggregate-order rebuild), so there is nothing to load.
+        """
 
     @abstractmethod
     def apply(self, cursor: Cursor, domain_event: Any, position: int) -> None:

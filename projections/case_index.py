@@ -48,6 +48,7 @@ class CaseIndex(Projection):
     """Every case with what queues filter and sort on; never a party's identity."""
 
     name = "case_index"
+    per_aggregate = True
     create_statements = (
         "CREATE TABLE IF NOT EXISTS case_index ("
         " id text PRIMARY KEY, number text NOT NULL, kind text NOT NULL, status text NOT NULL,"
@@ -77,8 +78,10 @@ class CaseIndex(Projection):
 
     # -- applying ---------------------------------------------------------------------------
 
-    def begin_batch(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> None:
+    def begin_batch(self, cursor: Cursor, events: Sequence[tuple[int, Any]], *, new_rows: bool = False) -> None:
         self._rows, self._dirty = {}, set()
+        if new_rows:
+            return
         wanted = sorted({str(e.originator_id) for _, e in events if is_case_event(e) and filed_kind(e) is None})
         for offset in range(0, len(wanted), _LOAD_CHUNK):
             self._load(cursor, wanted[offset : offset + _LOAD_CHUNK])

@@ -6,6 +6,14 @@ batch's last notification id in ONE read-store transaction; the position is clai
 a second runner rolls the whole batch back and the next attempt reads it again. Notification ids
 have gaps (a rolled-back insert consumes one): the runner only ever asks for ids after its
 position, never computes the next id.
+
+A rebuild of a projection whose rows each follow one aggregate (:attr:`Projection.per_aggregate`)
+replays the log aggregate by aggregate instead of in log order: up to the log's head when it
+started, each aggregate's whole history in one batch, so each row is built once and written once.
+While it runs, the tracked position reads :data:`REBUILDING` and followers wait; the rebuild's
+cursor (the last aggregate written) moves in each batch's transaction, so an interrupted rebuild
+resumes after it. At the end the position becomes that head, and the events written meanwhile
+are applied in log order as usual.
 """
 
 from __future__ import annotations
@@ -14,9 +22,10 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from time import monotonic
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
+from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError
 
 from application.core import LedgerCore
 from application.errors import ConfigurationError, StoreUnavailable
@@ -26,6 +35,10 @@ from projections.store import Cursor, ReadStore
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+REBUILD_BATCH_SIZE = 5000
+"""Events read per batch by an aggregate-order rebuild (a batch writes only whole histories)."""
+REBUILDING = -1
+"""The tracked position of a projection while an aggregate-order rebuild runs: followers wait."""
 SQLITE_POLL_SECONDS = 0.2
 POSTGRES_POLL_SECONDS = 2.0
 MIN_BACKOFF_SECONDS = 0.5
@@ -40,12 +53,33 @@ _RESET = (
 )
 _CLAIM = "UPDATE projection_tracking SET position = %s WHERE name = %s AND position = %s"
 _POSITION = "SELECT position FROM projection_tracking WHERE name = %s"
-_REBUILDS_DDL = "CREATE TABLE IF NOT EXISTS projection_rebuilds (name text PRIMARY KEY)"
-_REBUILDING = "SELECT name FROM projection_rebuilds WHERE name = %s"
+_REBUILDS_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_rebuilds (name text PRIMARY KEY,"
+    " up_to bigint, after_id text, after_version bigint, done bigint NOT NULL DEFAULT 0)"
+)
+_REBUILDING = "SELECT up_to, after_id, after_version, done FROM projection_rebuilds WHERE name = %s"
 _START_REBUILD = "INSERT INTO projection_rebuilds (name) VALUES (%s)"
+_REBUILD_UP_TO = "UPDATE projection_rebuilds SET up_to = %s WHERE name = %s AND up_to IS NULL"
+_REBUILD_CURSOR = (
+    "UPDATE projection_rebuilds SET after_id = %s, after_version = %s, done = %s WHERE name = %s AND done = %s"
+)
 _END_REBUILD = "DELETE FROM projection_rebuilds WHERE name = %s"
 
 Progress = Callable[[int, int], None]
+"""Called with how far a rebuild has got and how far it will go, in events (in log positions when
+it follows the log order)."""
+
+
+@runtime_checkable
+class AggregateOrderReader(Protocol):
+    """A recorder that reads the log aggregate by aggregate (``audit.recorders``' do)."""
+
+    def events_in_aggregate_order(
+        self, after: tuple[UUID, int] | None, up_to: int, limit: int
+    ) -> list[Notification]: ...
+
+    def count_events_up_to(self, up_to: int) -> int: ...
+
 
 _STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError)
 
@@ -58,7 +92,13 @@ class ProjectionRunner:
     """Feeds ``projection`` from ``ledger``'s log into ``store``; run exactly one per projection."""
 
     def __init__(
-        self, ledger: LedgerCore, store: ReadStore, projection: Projection, *, batch_size: int = BATCH_SIZE
+        self,
+        ledger: LedgerCore,
+        store: ReadStore,
+        projection: Projection,
+        *,
+        batch_size: int = BATCH_SIZE,
+        rebuild_batch_size: int = REBUILD_BATCH_SIZE,
     ) -> None:
         datastore = getattr(ledger.recorder, "datastore", None)
         if getattr(datastore, "enable_db_functions", False):
@@ -70,6 +110,7 @@ class ProjectionRunner:
         self.store = store
         self.projection = projection
         self.batch_size = batch_size
+        self.rebuild_batch_size = rebuild_batch_size
         self._applied = threading.Condition()
         self._set_up = False
 
@@ -107,44 +148,54 @@ class ProjectionRunner:
     def run_once(self, progress: Progress | None = None) -> int:
         """Apply every notification after the tracked position, batch by batch; return how many.
 
-        ``progress(events_applied_so_far, position)`` is called after each batch.
+        ``progress(positions_done, positions_to_do)`` is called after each batch. Nothing is applied
+        while an aggregate-order rebuild holds the position at :data:`REBUILDING`.
         """
         if not self._set_up:
             self.setup()
+        position = origin = self.position()
+        if position == REBUILDING:
+            return 0
+        head = self.head() if progress is not None else 0
         total = 0
         while True:
-            applied = self._apply_batch()
+            applied, position = self._apply_batch(position)
             total += applied
             if progress is not None and applied:
-                progress(total, self.position())
+                progress(position - origin, max(head, position) - origin)
             if applied < self.batch_size:
                 return total
 
-    def _apply_batch(self) -> int:
-        start = self.position()
+    def _apply_batch(self, start: int) -> tuple[int, int]:
+        """Apply the batch after ``start`` (the position as last seen); return its size and its end."""
         notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
         if not notifications:
-            return 0
+            return 0, start
         events: Sequence[tuple[int, Any]] = [(n.id, self.ledger.mapper.to_domain_event(n)) for n in notifications]
         end = notifications[-1].id
         with self.store.transaction() as cursor:
             cursor.execute(_CLAIM, (end, self.name, start))
             if cursor.rowcount != 1:
                 raise TrackingMoved(f"{self.name}: the tracked position moved from {start} during a batch")
-            self.projection.begin_batch(cursor, events)
-            for position, event in events:
-                self.projection.apply(cursor, event, position)
-            self.projection.end_batch(cursor)
+            self._apply_events(cursor, events, new_rows=False)
         with self._applied:
             self._applied.notify_all()
-        return len(events)
+        return len(events), end
+
+    def _apply_events(self, cursor: Cursor, events: Sequence[tuple[int, Any]], *, new_rows: bool) -> None:
+        self.projection.begin_batch(cursor, events, new_rows=new_rows)
+        for position, event in events:
+            self.projection.apply(cursor, event, position)
+        self.projection.end_batch(cursor)
 
     def rebuild(self, progress: Progress | None = None) -> int:
-        """Drop and recreate the projection's tables, reset its position to 0 and catch up.
+        """Drop and recreate the projection's tables, replay the log into them and catch up.
 
         A rebuild in progress is recorded, so running ``rebuild`` again after an interruption
         resumes from the last committed batch instead of starting over.
         """
+        reader = self.ledger.recorder
+        by_aggregate = self.projection.per_aggregate and isinstance(reader, AggregateOrderReader)
         with self.store.transaction() as cursor:
             cursor.execute(TRACKING_DDL)
             cursor.execute(_REBUILDS_DDL)
@@ -157,12 +208,63 @@ class ProjectionRunner:
                     cursor.execute(statement)
                 cursor.execute(_RESET, (self.name,))
                 cursor.execute(_START_REBUILD, (self.name,))
+                if by_aggregate:
+                    cursor.execute(_CLAIM, (REBUILDING, self.name, 0))
+                    cursor.execute(_REBUILD_UP_TO, (self.head(), self.name))
         self._set_up = True
         log.info("%s: %s from the start of the log", self.name, "resuming the rebuild" if resuming else "rebuilding")
-        applied = self.run_once(progress)
+        if by_aggregate:
+            assert isinstance(reader, AggregateOrderReader)
+            applied = self._rebuild_by_aggregate(reader, progress) + self.run_once()
+        else:
+            applied = self.run_once(progress)
         with self.store.transaction() as cursor:
             cursor.execute(_END_REBUILD, (self.name,))
         return applied
+
+    def _rebuild_by_aggregate(self, reader: AggregateOrderReader, progress: Progress | None) -> int:
+        """Replay the log up to its head aggregate by aggregate, from the rebuild's cursor; return how many."""
+        with self.store.transaction(readonly=True) as cursor:
+            cursor.execute(_REBUILDING, (self.name,))
+            up_to, after_id, after_version, done = cursor.fetchone() or (None, None, None, 0)
+            if _position(cursor, self.name) != REBUILDING or up_to is None:
+                return 0  # replayed already; only the catching up was interrupted
+        total = reader.count_events_up_to(up_to)
+        after = None if after_id is None else (UUID(after_id), int(after_version))
+        applied, held = 0, []
+        while True:
+            fetched = reader.events_in_aggregate_order(after, up_to, self.rebuild_batch_size)
+            held += fetched
+            last = len(fetched) < self.rebuild_batch_size
+            whole = len(held) if last else _whole_histories(held)
+            if fetched:
+                after = (UUID(str(fetched[-1].originator_id)), fetched[-1].originator_version)
+            if whole:
+                batch, held = held[:whole], held[whole:]
+                self._write_histories(batch, done + applied)
+                applied += len(batch)
+                if progress is not None:
+                    progress(done + applied, total)
+            if last:
+                break
+        with self.store.transaction() as cursor:
+            cursor.execute(_CLAIM, (up_to, self.name, REBUILDING))
+            if cursor.rowcount != 1:
+                raise TrackingMoved(f"{self.name}: the tracked position moved during the rebuild")
+        return applied
+
+    def _write_histories(self, notifications: Sequence[Notification], done: int) -> None:
+        """Apply whole aggregate histories in one transaction, moving the rebuild's cursor past them."""
+        events = [(n.id, self.ledger.mapper.to_domain_event(n)) for n in notifications]
+        last = notifications[-1]
+        with self.store.transaction() as cursor:
+            cursor.execute(
+                _REBUILD_CURSOR,
+                (str(UUID(str(last.originator_id))), last.originator_version, done + len(events), self.name, done),
+            )
+            if cursor.rowcount != 1:
+                raise TrackingMoved(f"{self.name}: another rebuild moved the cursor from {done} events")
+            self._apply_events(cursor, events, new_rows=True)
 
     def rebuilding(self) -> bool:
         """Whether a rebuild was started and has not finished."""
@@ -214,6 +316,15 @@ class ProjectionRunner:
                 return False
             with self._applied:
                 self._applied.wait(min(remaining, _WAIT_SLICE_SECONDS))
+
+
+def _whole_histories(notifications: Sequence[Notification]) -> int:
+    """How many of ``notifications`` (in aggregate order) come before the last aggregate's first event."""
+    last = notifications[-1].originator_id
+    cut = len(notifications)
+    while cut > 0 and notifications[cut - 1].originator_id == last:
+        cut -= 1
+    return cut
 
 
 def _position(cursor: Cursor, name: str) -> int:

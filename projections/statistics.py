@@ -570,6 +570,7 @@ class Statistics(Projection):
     """Facts per case, ruling and clearing, and the indicators aggregated from them."""
 
     name = "statistics"
+    per_aggregate = True
     create_statements = (
         f"CREATE TABLE IF NOT EXISTS stat_cases ({', '.join(_column_ddl(c) for c in CASE_COLUMNS)})",
         "CREATE INDEX IF NOT EXISTS stat_cases_by_received_on ON stat_cases (received_on)",
@@ -602,8 +603,10 @@ class Statistics(Projection):
 
     # -- applying -----------------------------------------------------------------------------------
 
-    def begin_batch(self, cursor: Cursor, events: Sequence[tuple[int, Any]]) -> None:
+    def begin_batch(self, cursor: Cursor, events: Sequence[tuple[int, Any]], *, new_rows: bool = False) -> None:
         self._facts, self._dirty = {}, set()
+        if new_rows:
+            return
         wanted = sorted({str(e.originator_id) for _, e in events if is_case_event(e) and filed_kind(e) is None})
         for offset in range(0, len(wanted), _LOAD_CHUNK):
             self._load(cursor, wanted[offset : offset + _LOAD_CHUNK])

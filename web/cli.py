@@ -161,28 +161,28 @@ def projections_rebuild(names: tuple[str, ...]) -> None:
     """
     with _ledger() as ledger, _read_store(ledger) as store:
         for runner in _runners(ledger, store, names):
-            resuming = runner.rebuilding()
-            origin = runner.position() if resuming else 0
-            label = f"{'resuming ' if resuming else ''}{runner.name}"
-            with click.progressbar(length=max(1, runner.head() - origin), label=label, show_eta=True) as bar:
-                progress = _RebuildProgress(bar, label, origin)
+            label = f"{'resuming ' if runner.rebuilding() else ''}{runner.name}"
+            with click.progressbar(length=1, label=label, show_eta=True) as bar:
+                progress = _RebuildProgress(bar, label)
                 applied = runner.rebuild(progress)
             elapsed = time.monotonic() - progress.started
             click.echo(f"{runner.name}: {applied} events in {elapsed:.1f} s ({applied / max(elapsed, 1e-6):,.0f}/s)")
 
 
 class _RebuildProgress:
-    """Moves a progress bar along the log and shows the rate in events per second."""
+    """Moves a progress bar along the rebuild and shows its rate in events (or log positions) per second."""
 
-    def __init__(self, bar: Any, label: str, origin: int) -> None:
-        self.bar, self.label, self.origin, self.done = bar, label, origin, 0
+    def __init__(self, bar: Any, label: str) -> None:
+        self.bar, self.label, self.first = bar, label, None
         self.started = time.monotonic()
 
-    def __call__(self, applied: int, position: int) -> None:
-        self.bar.update(max(0, position - self.origin - self.done))
-        self.done = max(self.done, position - self.origin)
-        rate = applied / max(time.monotonic() - self.started, 1e-6)
-        self.bar.label = f"{self.label} ({rate:,.0f} events/s)"
+    def __call__(self, done: int, total: int) -> None:
+        if self.first is None:
+            self.first = done
+        self.bar.length = max(1, total)
+        self.bar.update(done - self.bar.pos)
+        rate = (done - self.first) / max(time.monotonic() - self.started, 1e-6)
+        self.bar.label = f"{self.label} ({rate:,.0f}/s)"
 
 
 @projections.command("status")

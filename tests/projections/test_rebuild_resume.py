@@ -1,43 +1,98 @@
-"""An interrupted rebuild resumes where it stopped instead of starting over."""
+"""An interrupted rebuild resumes where it stopped instead of starting over, in either replay order."""
 
 from __future__ import annotations
+
+from uuid import UUID
 
 import pytest
 
 from application.ledger import CaseLedger
 from projections.case_index import CaseIndex
-from projections.runner import ProjectionRunner
+from projections.runner import REBUILDING, Progress, ProjectionRunner
 from projections.store import ReadStore
 from tests.projections.desk import Desk
+from tests.support import SUPERVISOR
 
 
 class Interrupted(Exception):
     pass
 
 
-def test_an_interrupted_rebuild_resumes(ledger: CaseLedger, read_store: ReadStore, case_index: CaseIndex) -> None:
-    desk = Desk(ledger)
-    for n in range(30):
-        desk.complaint(f"rebuild-{n}")
-    runner = ProjectionRunner(ledger, read_store, case_index, batch_size=10)
-    runner.run_once()
-    before = case_index.list_cases(per_page=100).items
+class LogOrderCaseIndex(CaseIndex):
+    """The case index replayed in log order, as a projection whose rows span aggregates is."""
 
-    seen: list[int] = []
+    per_aggregate = False
 
-    def stop_after_first_batch(applied: int, position: int) -> None:
-        seen.append(position)
+
+def _complaints(desk: Desk, count: int) -> list[UUID]:
+    return [desk.complaint(f"rebuild-{n}") for n in range(count)]
+
+
+def _stop_after_first_batch(seen: list[tuple[int, int]]) -> Progress:
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
         raise Interrupted
 
+    return progress
+
+
+def test_an_interrupted_log_order_rebuild_resumes(ledger: CaseLedger, read_store: ReadStore) -> None:
+    _complaints(Desk(ledger), 30)
+    index = LogOrderCaseIndex(read_store, ledger.rules, ledger.calendar)
+    runner = ProjectionRunner(ledger, read_store, index, batch_size=10)
+    runner.run_once()
+    before = index.list_cases(per_page=100).items
+
     with pytest.raises(Interrupted):
-        runner.rebuild(stop_after_first_batch)
+        runner.rebuild(_stop_after_first_batch([]))
     assert runner.rebuilding()
     interrupted_at = runner.position()
     assert 0 < interrupted_at < runner.head()
 
-    positions: list[int] = []
-    runner.rebuild(lambda applied, position: positions.append(position))
-    assert positions[0] > interrupted_at, "the resumed rebuild went on from the committed batch"
+    seen: list[tuple[int, int]] = []
+    runner.rebuild(lambda done, total: seen.append((done, total)))
+    assert seen[0][0] > 0 and seen[-1][0] == seen[-1][1], "the resumed rebuild went on from the committed batch"
     assert not runner.rebuilding()
     assert runner.position() == runner.head()
-    assert case_index.list_cases(per_page=100).items == before
+    assert index.list_cases(per_page=100).items == before
+
+
+def test_an_interrupted_aggregate_order_rebuild_holds_followers_back_and_resumes(
+    ledger: CaseLedger, read_store: ReadStore, case_index: CaseIndex
+) -> None:
+    desk = Desk(ledger)
+    cases = _complaints(desk, 30)
+    runner = ProjectionRunner(ledger, read_store, case_index, rebuild_batch_size=10)
+    runner.run_once()
+    before = case_index.list_cases(per_page=100).items
+
+    first: list[tuple[int, int]] = []
+    with pytest.raises(Interrupted):
+        runner.rebuild(_stop_after_first_batch(first))
+    done, total = first[0]
+    assert 0 < done < total == len(cases) * len(ledger.events_of(cases[0]))
+    assert runner.rebuilding() and runner.position() == REBUILDING
+    assert runner.run_once() == 0, "a follower applies nothing while the rebuild holds the position"
+    assert case_index.list_cases(per_page=100).total < len(cases)
+
+    # Commands go on meanwhile: the resumed rebuild replays up to the head it started from, then catches up.
+    desk.do("accept_complaint", cases[-1], SUPERVISOR)
+    late = desk.complaint("rebuild-late")
+
+    seen: list[tuple[int, int]] = []
+    runner.rebuild(lambda done, total: seen.append((done, total)))
+    assert seen[0][0] > done, "the resumed rebuild went on from the committed batch"
+    assert seen[-1] == (total, total)
+    assert not runner.rebuilding()
+    assert runner.position() == runner.head()
+
+    after = {row["id"]: row for row in case_index.list_cases(per_page=100).items}
+    assert set(after) == {*(str(c) for c in cases), str(late)}
+    assert after[str(cases[-1])]["status"]["code"] == "accepted"
+
+    # The same rows as a replay in log order gives.
+    log_order = ProjectionRunner(ledger, read_store, LogOrderCaseIndex(read_store, ledger.rules, ledger.calendar))
+    log_order.rebuild()
+    assert case_index.list_cases(per_page=100).items == list(after.values())
+    untouched = [row for row in before if row["id"] != str(cases[-1])]
+    assert untouched == [row for row in after.values() if row["id"] not in {str(late), str(cases[-1])}]

@@ -21,7 +21,7 @@ from domain.kinds import ComplaintCategory
 from domain.outcomes import ClockPause
 from projections import runner as runner_module
 from projections.case_index import CaseIndex
-from projections.runner import ProjectionRunner
+from projections.runner import REBUILDING, ProjectionRunner
 from projections.store import Cursor, ReadStore
 from tests.projections.desk import Desk
 from tests.support import HANDLER, SUPERVISOR
@@ -95,8 +95,8 @@ def test_a_batch_that_fails_midway_leaves_nothing_behind_and_is_applied_once_lat
         batches = 0
         applied = 0
 
-        def begin_batch(self, cursor: Cursor, events: Any) -> None:
-            super().begin_batch(cursor, events)
+        def begin_batch(self, cursor: Cursor, events: Any, *, new_rows: bool = False) -> None:
+            super().begin_batch(cursor, events, new_rows=new_rows)
             self.applied = 0
 
         def apply(self, cursor: Cursor, domain_event: Any, position: int) -> None:
@@ -146,12 +146,14 @@ def test_a_rebuild_gives_identical_rows_and_resumes_when_interrupted(
             if self.batches == 2:
                 raise PowerCut
 
-    interrupted = ProjectionRunner(ledger, read_store, Interrupted(read_store, ledger.rules, ledger.calendar))
-    interrupted.batch_size = runner.batch_size = 7
+    interrupted = ProjectionRunner(
+        ledger, read_store, Interrupted(read_store, ledger.rules, ledger.calendar), rebuild_batch_size=7
+    )
     with pytest.raises(PowerCut):
         interrupted.rebuild()
-    assert snapshot(read_store)[2] == 7
-    assert runner.run_once() == desk.position - 7
+    assert snapshot(read_store)[2] == REBUILDING
+    assert runner.run_once() == 0, "followers wait for the rebuild"
+    assert 0 < runner.rebuild() < desk.position, "the rebuild resumed after the batches it had written"
     assert snapshot(read_store) == before
 
 
