@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -138,6 +139,7 @@ class WorkingCalendar:
                 raise CalendarDataError(f"calendar year {item.year} given twice")
             by_year[item.year] = item
         self._years: Mapping[int, CalendarYear] = MappingProxyType(by_year)
+        self._counts: dict[int, list[int]] = {}
 
     @classmethod
     def from_directory(cls, directory: Path) -> WorkingCalendar:
@@ -185,29 +187,55 @@ class WorkingCalendar:
         """
         if n < 0:
             raise ValueError(f"n must not be negative, got {n}")
-        day = start
-        remaining = n
-        while remaining:
-            day += _ONE_DAY
-            if self.is_working_day(day):
-                remaining -= 1
-        return day
+        if n == 0:
+            return start
+        year, after = _year_and_day(start)
+        while True:
+            counts = self._year_counts(year)
+            available = counts[-1] - counts[after]
+            if n <= available:
+                found = bisect_left(counts, counts[after] + n, lo=after + 1)
+                return date(year, 1, 1) + timedelta(days=found - 1)
+            n -= available
+            year, after = year + 1, 0
 
     def working_days_between(self, start: date, end: date) -> int:
         """Count working days ``d`` with ``start < d <= end``; 0 if ``end <= start``."""
+        if end <= start:
+            return 0
+        year, after = _year_and_day(start)
         count = 0
-        day = start + _ONE_DAY
-        while day <= end:
-            if self.is_working_day(day):
-                count += 1
-            day += _ONE_DAY
-        return count
+        while year < end.year:
+            counts = self._year_counts(year)
+            count += counts[-1] - counts[after]
+            year, after = year + 1, 0
+        counts = self._year_counts(year)
+        return count + counts[end.timetuple().tm_yday] - counts[after]
+
+    def _year_counts(self, year: int) -> list[int]:
+        """``counts[i]``: how many of the year's first ``i`` days are working days (``counts[0] == 0``)."""
+        counts = self._counts.get(year)
+        if counts is None:
+            counts, day, total = [0], date(year, 1, 1), 0
+            while day.year == year:
+                total += self.is_working_day(day)
+                counts.append(total)
+                day += _ONE_DAY
+            self._counts[year] = counts
+        return counts
 
     def next_working_day_on_or_after(self, day: date) -> date:
         """``day`` if it is a working day, else the first working day after it."""
         while not self.is_working_day(day):
             day += _ONE_DAY
         return day
+
+
+def _year_and_day(day: date) -> tuple[int, int]:
+    """The year to count from after ``day``, and how many of its days are already behind."""
+    if day.month == 12 and day.day == 31:
+        return day.year + 1, 0
+    return day.year, day.timetuple().tm_yday
 
 
 @functools.cache

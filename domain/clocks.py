@@ -211,27 +211,49 @@ def _clock(run: _Run, rule: ClockRule, calendar: WorkingCalendar, today: date) -
     )
 
 
-def _counts(day: date, unit: DayUnit, pauses: Sequence[tuple[date, date]], calendar: WorkingCalendar) -> bool:
-    if any(begin < day <= finish for begin, finish in pauses):
-        return False
-    return unit is DayUnit.CALENDAR or calendar.is_working_day(day)
+def _merged(pauses: Sequence[tuple[date, date]]) -> list[tuple[date, date]]:
+    """The pauses as disjoint spans ``(begin, end]``, in order (overlapping or touching ones joined)."""
+    spans: list[tuple[date, date]] = []
+    for begin, end in sorted(p for p in pauses if p[1] > p[0]):
+        if spans and begin <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((begin, end))
+    return spans
+
+
+def _span(after: date, through: date, unit: DayUnit, calendar: WorkingCalendar) -> int:
+    """How many days ``d`` with ``after < d <= through`` count in ``unit``."""
+    if through <= after:
+        return 0
+    return (through - after).days if unit is DayUnit.CALENDAR else calendar.working_days_between(after, through)
+
+
+def _later(day: date, n: int, unit: DayUnit, calendar: WorkingCalendar) -> date:
+    """The ``n``-th day in ``unit`` after ``day`` (``day`` itself when ``n`` is 0)."""
+    return day + timedelta(days=n) if unit is DayUnit.CALENDAR else calendar.add_working_days(day, n)
 
 
 def _count(
     start: date, end: date, unit: DayUnit, pauses: Sequence[tuple[date, date]], calendar: WorkingCalendar
 ) -> int:
-    total, day = 0, start
-    while day < end:
-        day += timedelta(days=1)
-        total += _counts(day, unit, pauses, calendar)
+    """Days counted after ``start`` up to ``end``: those of ``unit`` outside every pause."""
+    total = _span(start, end, unit, calendar)
+    for begin, finish in _merged(pauses):
+        total -= _span(max(begin, start), min(finish, end), unit, calendar)
     return total
 
 
 def _deadline(
     start: date, limit: int, unit: DayUnit, pauses: Sequence[tuple[date, date]], calendar: WorkingCalendar
 ) -> date:
-    day, counted = start, 0
-    while counted < limit:
-        day += timedelta(days=1)
-        counted += _counts(day, unit, pauses, calendar)
-    return calendar.next_working_day_on_or_after(day)
+    """The day the ``limit``-th counted day after ``start`` falls on, moved off a rest day."""
+    day, remaining = start, limit
+    for begin, finish in _merged(pauses):
+        if finish <= day:
+            continue
+        if remaining == 0 or _later(day, remaining, unit, calendar) <= begin:
+            break
+        remaining -= _span(day, max(begin, day), unit, calendar)
+        day = finish
+    return calendar.next_working_day_on_or_after(_later(day, remaining, unit, calendar))

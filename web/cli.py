@@ -173,15 +173,16 @@ class _RebuildProgress:
     """Moves a progress bar along the rebuild and shows its rate in events (or log positions) per second."""
 
     def __init__(self, bar: Any, label: str) -> None:
-        self.bar, self.label, self.first = bar, label, None
+        self.bar, self.label = bar, label
+        self.first: tuple[int, float] | None = None
         self.started = time.monotonic()
 
     def __call__(self, done: int, total: int) -> None:
-        if self.first is None:
-            self.first = done
+        if self.first is None:  # the first batch's end: a resumed rebuild's rate counts from there
+            self.first = (done, time.monotonic())
         self.bar.length = max(1, total)
         self.bar.update(done - self.bar.pos)
-        rate = (done - self.first) / max(time.monotonic() - self.started, 1e-6)
+        rate = (done - self.first[0]) / max(time.monotonic() - self.first[1], 1e-6)
         self.bar.label = f"{self.label} ({rate:,.0f}/s)"
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from domain.calendar import WorkingCalendar
 from domain.case import Case
-from domain.clocks import ClockMark, ClockStatus, StageClock, derive_clocks, marks_from_events
+from domain.clocks import ClockMark, ClockStatus, StageClock, _count, _deadline, derive_clocks, marks_from_events
 from domain.kinds import CaseKind
 from domain.outcomes import ClockPause, DecisionType, EvidenceKind, Finding, ReplyOpinion
 from domain.rules import DayUnit, RuleTable, Stage
@@ -200,3 +200,51 @@ def test_a_pause_never_shortens_a_deadline(
     after = derive_clocks(CaseKind.ENFORCEMENT, "", paused, rules, CALENDAR, as_of)[0]
     assert after.deadline >= before.deadline
     assert CALENDAR.is_working_day(after.deadline)
+
+
+def _day_by_day_count(start: date, end: date, unit: DayUnit, pauses: list[tuple[date, date]]) -> int:
+    """Counted days after ``start`` up to ``end``, one day at a time: the definition."""
+    total, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        paused = any(begin < day <= finish for begin, finish in pauses)
+        total += not paused and (unit is DayUnit.CALENDAR or CALENDAR.is_working_day(day))
+    return total
+
+
+def _day_by_day_deadline(start: date, limit: int, unit: DayUnit, pauses: list[tuple[date, date]]) -> date:
+    day = start
+    while _day_by_day_count(start, day, unit, pauses) < limit:
+        day += timedelta(days=1)
+    return CALENDAR.next_working_day_on_or_after(day)
+
+
+spans = st.tuples(st.integers(min_value=-10, max_value=80), st.integers(min_value=0, max_value=30))
+
+
+@settings(max_examples=300)
+@given(
+    start=starts,
+    limit=st.integers(min_value=0, max_value=90),
+    unit=st.sampled_from(list(DayUnit)),
+    offsets=st.lists(spans, max_size=3),
+    length=st.integers(min_value=0, max_value=150),
+)
+def test_deadlines_and_counts_equal_counting_day_by_day(
+    start: date, limit: int, unit: DayUnit, offsets: list[tuple[int, int]], length: int
+) -> None:
+    """Pauses may overlap, touch, begin before the start or end after the end."""
+    pauses = [(start + timedelta(days=a), start + timedelta(days=a + n)) for a, n in offsets]
+    end = start + timedelta(days=length)
+    assert _count(start, end, unit, pauses, CALENDAR) == _day_by_day_count(start, end, unit, pauses)
+    assert _deadline(start, limit, unit, pauses, CALENDAR) == _day_by_day_deadline(start, limit, unit, pauses)
+
+
+@given(start=starts, n=st.integers(min_value=0, max_value=250))
+def test_adding_working_days_equals_stepping_day_by_day(start: date, n: int) -> None:
+    day, left = start, n
+    while left:
+        day += timedelta(days=1)
+        left -= CALENDAR.is_working_day(day)
+    assert CALENDAR.add_working_days(start, n) == day
+    assert CALENDAR.working_days_between(start, day) == n
