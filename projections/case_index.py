@@ -63,6 +63,8 @@ class CaseIndex(Projection):
         "CREATE INDEX IF NOT EXISTS case_index_by_kind_status ON case_index (kind, status)",
         "CREATE INDEX IF NOT EXISTS case_index_by_village ON case_index (village)",
         "CREATE INDEX IF NOT EXISTS case_index_by_filed_on ON case_index (filed_on)",
+        "CREATE INDEX IF NOT EXISTS case_index_open_by_deadline ON case_index (is_open, deadline)",
+        "CREATE INDEX IF NOT EXISTS case_index_open_supervised ON case_index (supervised, is_open)",
         "CREATE TABLE IF NOT EXISTS case_index_units ("
         " case_id text NOT NULL, unit text NOT NULL, role text NOT NULL, PRIMARY KEY (case_id, unit))",
         "CREATE INDEX IF NOT EXISTS case_index_units_by_unit ON case_index_units (unit)",

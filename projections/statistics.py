@@ -55,7 +55,7 @@ import json
 import logging
 import statistics as stats
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -380,9 +380,6 @@ class CaseFacts:
         received = local_date(row.filed_at)
         days = (date.fromisoformat(self.closed_on) - received).days if closed and self.closed_on else None
         satisfied = None if self.satisfaction is None else int(self.satisfaction in _SATISFIED)
-        facts = {k: v for k, v in asdict(self).items() if k != "row"}
-        kept = row.values()
-        state = {"row": list(kept), "facts": facts}
         return (
             row.id,
             row.number,
@@ -430,15 +427,22 @@ class CaseFacts:
             int(self.hearing_held),
             self.published_on,
             self.publish_deadline,
-            json.dumps(state, ensure_ascii=False, separators=(",", ":")),
         )
+
+    def state(self) -> str:
+        """The row and the facts, as ``stat_case_states`` keeps them for the case's next events."""
+        facts = {name: getattr(self, name) for name in _FACT_FIELDS}
+        return json.dumps({"row": list(self.row.values()), "facts": facts}, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_state(cls, text: str) -> CaseFacts:
-        """The facts stored in the ``state`` column."""
+        """The facts :meth:`state` wrote."""
         state = json.loads(text)
         return cls(row=CaseRow.from_values(tuple(state["row"])), **state["facts"])
 
+
+_FACT_FIELDS = tuple(f.name for f in fields(CaseFacts) if f.name != "row")
+"""The facts :meth:`CaseFacts.state` keeps beside the row (each a plain value: no deep copy needed)."""
 
 CASE_COLUMNS = (
     "id",
@@ -487,7 +491,6 @@ CASE_COLUMNS = (
     "hearing_held",
     "published_on",
     "publish_deadline",
-    "state",
 )
 _TEXT_COLUMNS = frozenset(
     {
@@ -510,7 +513,6 @@ _TEXT_COLUMNS = frozenset(
         "decision",
         "published_on",
         "publish_deadline",
-        "state",
     }
 )
 _NULLABLE = frozenset(
@@ -543,6 +545,9 @@ _UPSERT = (
     f"INSERT INTO stat_cases ({', '.join(CASE_COLUMNS)}) VALUES ({', '.join('%s' for _ in CASE_COLUMNS)}) "
     f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in CASE_COLUMNS if c != 'id')}"
 )
+_UPSERT_STATE = (
+    "INSERT INTO stat_case_states (id, state) VALUES (%s, %s) ON CONFLICT (id) DO UPDATE SET state = excluded.state"
+)
 
 _RULING_STATUS_AFTER = {
     "Requested": RulingStatus.REQUESTED,
@@ -574,6 +579,7 @@ class Statistics(Projection):
     create_statements = (
         f"CREATE TABLE IF NOT EXISTS stat_cases ({', '.join(_column_ddl(c) for c in CASE_COLUMNS)})",
         "CREATE INDEX IF NOT EXISTS stat_cases_by_received_on ON stat_cases (received_on)",
+        "CREATE TABLE IF NOT EXISTS stat_case_states (id text PRIMARY KEY, state text NOT NULL)",
         "CREATE TABLE IF NOT EXISTS stat_rulings ("
         " id text PRIMARY KEY, unit text NOT NULL, requested_on text NOT NULL, review bigint NOT NULL,"
         " status text NOT NULL, outcome text)",
@@ -582,6 +588,7 @@ class Statistics(Projection):
     )
     drop_statements = (
         "DROP TABLE IF EXISTS stat_cases",
+        "DROP TABLE IF EXISTS stat_case_states",
         "DROP TABLE IF EXISTS stat_rulings",
         "DROP TABLE IF EXISTS stat_clearings",
     )
@@ -646,10 +653,11 @@ class Statistics(Projection):
             facts.derive_clocks(self.rules, self.calendar)
         if changed:
             cursor.executemany(_UPSERT, [facts.values() for facts in changed])
+            cursor.executemany(_UPSERT_STATE, [(facts.row.id, facts.state()) for facts in changed])
 
     def _load(self, cursor: Cursor, case_ids: Sequence[str]) -> None:
         placeholders = ", ".join("%s" for _ in case_ids)
-        cursor.execute(f"SELECT state FROM stat_cases WHERE id IN ({placeholders})", case_ids)
+        cursor.execute(f"SELECT state FROM stat_case_states WHERE id IN ({placeholders})", case_ids)
         for (state,) in cursor.fetchall():
             facts = CaseFacts.from_state(state)
             self._facts[facts.row.id] = facts

@@ -374,7 +374,7 @@ def test_the_statistics_tables_hold_no_identity(
 ) -> None:
     with read_store.transaction(readonly=True) as cursor:
         stored = ""
-        for table in ("stat_cases", "stat_rulings", "stat_clearings"):
+        for table in ("stat_cases", "stat_case_states", "stat_rulings", "stat_clearings"):
             cursor.execute(f"SELECT * FROM {table}")
             stored += repr(cursor.fetchall())
     for secret in ("王秀兰", "13800000000", "330000199001010000", "早餐摊点占用人行道经营"):
