@@ -27,7 +27,7 @@ from domain.errors import CalendarYearMissing, InvalidValue
 from domain.rules import RuleTable, Stage
 from domain.time import local_date, now, require_aware
 from projections.base import Projection
-from projections.case_listing import MAX_PER_PAGE, ORDER, CaseFilter, Page, item, where_clause
+from projections.case_listing import MAX_PER_PAGE, SELECT, CaseFilter, Page, fetch_page, item, where_clause
 from projections.case_row import COLUMNS, PAUSED, RUNNING, UNKNOWN, CaseRow, filed_kind, is_case_event
 from projections.store import Cursor, ReadStore
 
@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 
 WINDOW_STAGES = frozenset({Stage.RETURN_WINDOW})
 _LOAD_CHUNK = 500
-_SELECT = ", ".join(f"c.{column}" for column in COLUMNS)
 _UPSERT = (
     f"INSERT INTO case_index ({', '.join(COLUMNS)}) VALUES ({', '.join('%s' for _ in COLUMNS)}) "
     f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'id')}"
@@ -128,7 +127,7 @@ class CaseIndex(Projection):
 
     def _load(self, cursor: Cursor, case_ids: Sequence[str]) -> None:
         placeholders = ", ".join("%s" for _ in case_ids)
-        cursor.execute(f"SELECT {_SELECT} FROM case_index c WHERE c.id IN ({placeholders})", case_ids)
+        cursor.execute(f"SELECT {SELECT} FROM case_index c WHERE c.id IN ({placeholders})", case_ids)
         for values in cursor.fetchall():
             row = CaseRow.from_values(values)
             self._rows[row.id] = row
@@ -164,21 +163,14 @@ class CaseIndex(Projection):
         today, due_soon_until = self._today(as_of)
         where, params = where_clause(filters or CaseFilter(), today, due_soon_until)
         with self.store.transaction(readonly=True) as cursor:
-            cursor.execute(f"SELECT count(*) FROM case_index c{where}", params)
-            counted = cursor.fetchone()
-            cursor.execute(
-                f"SELECT {_SELECT} FROM case_index c{where}{ORDER} LIMIT %s OFFSET %s",
-                [*params, per_page, (page - 1) * per_page],
-            )
-            rows = [CaseRow.from_values(values) for values in cursor.fetchall()]
-        total = 0 if counted is None else int(counted[0])
+            rows, total = fetch_page(cursor, where, params, page, per_page)
         return Page([item(row, today, due_soon_until) for row in rows], total, page, per_page)
 
     def get(self, case_id: UUID | str, *, as_of: datetime | None = None) -> dict[str, Any] | None:
         """The case as :meth:`list_cases` lists it, or None if the index has not seen it (yet)."""
         today, due_soon_until = self._today(as_of)
         with self.store.transaction(readonly=True) as cursor:
-            cursor.execute(f"SELECT {_SELECT} FROM case_index c WHERE c.id = %s", (str(case_id),))
+            cursor.execute(f"SELECT {SELECT} FROM case_index c WHERE c.id = %s", (str(case_id),))
             values = cursor.fetchone()
         return None if values is None else item(CaseRow.from_values(values), today, due_soon_until)
 

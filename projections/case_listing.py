@@ -18,10 +18,12 @@ from domain.kinds import CaseKind, Channel
 from domain.labels import Labelled
 from domain.rules import Stage
 from domain.time import SHANGHAI
-from projections.case_row import CASE_CLASSES, PAUSED, RUNNING, STATUS_CLASSES, CaseRow
+from projections.case_row import CASE_CLASSES, COLUMNS, PAUSED, RUNNING, STATUS_CLASSES, CaseRow
+from projections.store import Cursor
 
 MAX_PER_PAGE = 200
 ORDER = " ORDER BY (c.deadline IS NULL), c.deadline, c.number, c.id"
+SELECT = ", ".join(f"c.{column}" for column in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,26 @@ class Page:
     def pages(self) -> int:
         """How many pages there are (at least one, even when empty)."""
         return max(1, -(-self.total // self.per_page))
+
+
+def fetch_page(
+    cursor: Cursor, where: str, params: Sequence[Any], page: int, per_page: int
+) -> tuple[list[CaseRow], int]:
+    """One page of the case index rows ``where`` selects, in queue order, and how many it selects in all.
+
+    The total comes with the page (a window count), so the rows are found once; only a page past
+    the end, which has no row to carry it, counts apart.
+    """
+    cursor.execute(
+        f"SELECT {SELECT}, count(*) OVER () FROM case_index c{where}{ORDER} LIMIT %s OFFSET %s",
+        [*params, per_page, (page - 1) * per_page],
+    )
+    found = cursor.fetchall()
+    if found:
+        return [CaseRow.from_values(values[:-1]) for values in found], int(found[0][-1])
+    cursor.execute(f"SELECT count(*) FROM case_index c{where}", params)
+    counted = cursor.fetchone()
+    return [], 0 if counted is None else int(counted[0])
 
 
 def where_clause(filters: CaseFilter, today: date, due_soon_until: date | None) -> tuple[str, list[Any]]:

@@ -44,16 +44,14 @@ from domain.time import SHANGHAI, local_date
 from domain.tolerance import RulingOutcome, RulingStatus, ToleranceRuling
 from projections.base import Projection
 from projections.case_index import CaseIndex
-from projections.case_listing import MAX_PER_PAGE, ORDER, CaseFilter, Page, item, where_clause
-from projections.case_row import COLUMNS, CaseRow, parse_utc, utc_text
+from projections.case_listing import MAX_PER_PAGE, CaseFilter, Page, fetch_page, item, where_clause
+from projections.case_row import parse_utc, utc_text
 from projections.store import Cursor, ReadStore
 
 __all__ = ["QUEUES", "Queue", "QueueFilter", "RulingIndex", "WorkQueues"]
 
 CS, DS, ES, RS = ComplaintStatus, DisputeStatus, EnforcementStatus, RulingStatus
 COMPLAINT, DISPUTE, ENFORCEMENT = CaseKind.COMPLAINT, CaseKind.DISPUTE, CaseKind.ENFORCEMENT
-
-_SELECT = ", ".join(f"c.{column}" for column in COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -188,18 +186,12 @@ class WorkQueues:
             where = f"{where} AND {clauses}" if where else f" WHERE {clauses}"
             params = [*params, *extra]
         with self.case_index.store.transaction(readonly=True) as cursor:
-            cursor.execute(f"SELECT count(*) FROM case_index c{where}", params)
-            counted = cursor.fetchone()
-            cursor.execute(
-                f"SELECT {_SELECT} FROM case_index c{where}{ORDER} LIMIT %s OFFSET %s",
-                [*params, per_page, (page - 1) * per_page],
-            )
-            rows = [CaseRow.from_values(values) for values in cursor.fetchall()]
+            rows, total = fetch_page(cursor, where, params, page, per_page)
         items = [item(row, today, due_soon_until) for row in rows]
         if not with_description:
             for listed in items:
                 del listed["description"]
-        return Page(items, 0 if counted is None else int(counted[0]), page, per_page)
+        return Page(items, total, page, per_page)
 
 
 def _queue_clauses(queue: Queue) -> tuple[str, list[Any]]:
