@@ -141,7 +141,7 @@ class ProjectionRunner:
 
     def lag(self) -> int:
         """How far the projection is behind the log, in notification ids (not events: ids have gaps)."""
-        return max(0, self.head() - self.position())
+        return max(0, self.head() - max(0, self.position()))
 
     # -- applying ---------------------------------------------------------------------------
 

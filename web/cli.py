@@ -23,7 +23,7 @@ from application.ledger import CaseLedger, build_ledger
 from domain.actor import Actor, Role
 from domain.errors import DomainError
 from projections.catalog import build_runners
-from projections.runner import ProjectionRunner
+from projections.runner import REBUILDING, ProjectionRunner
 from projections.store import ReadStore, open_read_store
 from web.audit_cli import audit, grant_service_role, identities
 
@@ -192,9 +192,9 @@ def projections_status() -> None:
     with _ledger() as ledger, _read_store(ledger) as store:
         for runner in build_runners(ledger, store):
             state = "rebuilding" if runner.rebuilding() else "following"
-            click.echo(
-                f"{runner.name}: position {runner.position()}, log head {runner.head()}, lag {runner.lag()} ({state})"
-            )
+            position = runner.position()
+            shown = "- (replaying the log aggregate by aggregate)" if position == REBUILDING else str(position)
+            click.echo(f"{runner.name}: position {shown}, log head {runner.head()}, lag {runner.lag()} ({state})")
 
 
 def _runners(ledger: CaseLedger, store: ReadStore, names: tuple[str, ...]) -> list[ProjectionRunner]:

@@ -72,6 +72,7 @@ def test_an_interrupted_aggregate_order_rebuild_holds_followers_back_and_resumes
     done, total = first[0]
     assert 0 < done < total == len(cases) * len(ledger.events_of(cases[0]))
     assert runner.rebuilding() and runner.position() == REBUILDING
+    assert runner.lag() == runner.head(), "while it replays, the whole log is still to apply"
     assert runner.run_once() == 0, "a follower applies nothing while the rebuild holds the position"
     assert case_index.list_cases(per_page=100).total < len(cases)
 
