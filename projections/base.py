@@ -45,3 +45,7 @@ class Projection(ABC):
 
     def end_batch(self, cursor: Cursor) -> None:  # noqa: B027
         """Write what the batch changed and is still held in memory."""
+
+    def end_replay(self, cursor: Cursor) -> None:  # noqa: B027
+        """After an aggregate-order replay, in the transaction that ends it: build what is better built
+        from all the rows at once than kept up batch by batch while replaying."""

@@ -251,6 +251,7 @@ class ProjectionRunner:
             cursor.execute(_CLAIM, (up_to, self.name, REBUILDING))
             if cursor.rowcount != 1:
                 raise TrackingMoved(f"{self.name}: the tracked position moved during the rebuild")
+            self.projection.end_replay(cursor)
         return applied
 
     def _write_histories(self, notifications: Sequence[Notification], done: int) -> None:

@@ -1,6 +1,14 @@
 """Statistics: one row of facts per case, per tolerated-error ruling and per clearing, so that every
 indicator an annual rule-of-law report quotes is an aggregate query over them.
 
+A year holds tens of thousands of cases, too many to aggregate per request. So the projection also keeps
+a roll-up: per period received (its month, its quarter and its year) and per group of each grouping, the
+sum of every count that does not depend on the day asked about (:data:`STATIC_TERMS`), and a histogram of
+the days to close. When a batch changes a case, what the case added before is taken off its cells and
+what it adds now is put on, in the batch's transaction. The counts that depend on the day asked about
+(:data:`DYNAMIC_TERMS`: overdue, and the deadlines passed in three rates' denominators) are counted per
+request over the period's pending cases only (open, or awaiting an acceptance decision or a publication).
+
 Which period a fact counts in: every case counts in the period of the day it came in (registered,
 applied for, or recorded as a clue; Asia/Shanghai), a ruling in the period it was requested and a
 clearing in the period it was proposed; what happened to them is counted as it stands now. So a
@@ -29,7 +37,7 @@ The definitions, per case counted in the period (every rate is returned as
 - repeat complaints (重复投诉): complaints merged into another as its duplicate (the index holds no
   identities, so a repeat is what the office itself merged as one);
 - days to close: calendar days from the day a closed case came in to the day of its last closure;
-  the mean by SQL, the median computed here from the fetched durations, on both stores;
+  the mean and the median from a histogram of them per period and group, on both stores;
 - mediation success (调解成功率): disputes with an agreement over those whose mediation reached an
   agreement or ended; fulfilment (履行率): agreements checked as fulfilled over those checked
   (partly fulfilled is not fulfilled);
@@ -51,10 +59,10 @@ is applied: after changing either, rebuild.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-import statistics as stats
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -427,6 +435,11 @@ class CaseFacts:
             int(self.hearing_held),
             self.published_on,
             self.publish_deadline,
+            int(
+                row.is_open
+                or (self.acceptance_met is None and self.acceptance_deadline is not None)
+                or (self.publish_deadline is not None and self.published_on is None)
+            ),
         )
 
     def state(self) -> str:
@@ -491,6 +504,7 @@ CASE_COLUMNS = (
     "hearing_held",
     "published_on",
     "publish_deadline",
+    "pending",
 )
 _TEXT_COLUMNS = frozenset(
     {
@@ -568,6 +582,188 @@ _CLEARING_STATUS_AFTER = {
 }
 
 
+# -- the roll-up ------------------------------------------------------------------------------------
+
+Row = dict[str, Any]
+"""A ``stat_cases`` row by column name."""
+
+
+def _when(condition: str) -> str:
+    return f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+
+def _followed_up(r: Row) -> bool:
+    return bool(r["closed"]) and r["kind"] in ("complaint", "dispute") and not r["anonymous"]
+
+
+STATIC_TERMS: tuple[tuple[str, Callable[[Row], int]], ...] = (
+    ("received", lambda r: 1),
+    ("accepted", lambda r: r["accepted"]),
+    ("not_accepted", lambda r: r["not_accepted"]),
+    ("closed", lambda r: r["closed"]),
+    ("open", lambda r: r["is_open"]),
+    ("on_time_acceptance_rate.n", lambda r: int(r["acceptance_met"] == 1)),
+    ("on_time_acceptance_rate.d", lambda r: int(r["acceptance_met"] is not None)),
+    ("closure_rate.n", lambda r: r["closed"]),
+    ("closure_rate.d", lambda r: int(bool(r["accepted"] and not r["merged"] and not r["transferred"]))),
+    ("on_time_closure_rate.n", lambda r: int(bool(r["closed"] and not r["main_missed"]))),
+    ("on_time_closure_rate.d", lambda r: r["closed"]),
+    ("resolution_rate.n", lambda r: int(bool(r["closed"] and r["resolved"] == 1))),
+    ("resolution_rate.d", lambda r: int(bool(r["closed"] and r["resolved"] is not None))),
+    ("follow_up_rate.n", lambda r: int(_followed_up(r) and bool(r["visited"]))),
+    ("follow_up_rate.d", lambda r: int(_followed_up(r))),
+    ("satisfaction_rate.n", lambda r: int(r["satisfied"] == 1)),
+    ("satisfaction_rate.d", lambda r: r["visited"]),
+    ("days_to_close.count", lambda r: int(r["days_to_close"] is not None)),
+    ("days_to_close.sum", lambda r: r["days_to_close"] or 0),
+    ("answered_directly", lambda r: r["answered"]),
+    ("transferred_out", lambda r: r["transferred"]),
+    ("repeat_complaints", lambda r: r["merged"]),
+    ("reopen_rate.n", lambda r: int(r["kind"] == "complaint" and bool(r["visited"]) and r["reopenings"] > 0)),
+    ("reopen_rate.d", lambda r: int(r["kind"] == "complaint" and bool(r["visited"]))),
+    ("reopenings", lambda r: r["reopenings"]),
+    ("problem_cases", lambda r: r["problem_case"]),
+    ("mediation_success_rate.n", lambda r: r["agreed"]),
+    ("mediation_success_rate.d", lambda r: int(bool(r["agreed"] or r["mediation_ended"]))),
+    ("agreements", lambda r: r["agreed"]),
+    ("mediation_ended", lambda r: r["mediation_ended"]),
+    ("fulfilment_rate.n", lambda r: int(r["performance"] == Performance.FULFILLED.code)),
+    ("fulfilment_rate.d", lambda r: int(r["performance"] is not None)),
+    ("confirmations_applied", lambda r: r["confirmation_applied"]),
+    ("judicial_confirmations", lambda r: r["confirmed"]),
+    ("at_risk", lambda r: r["at_risk"]),
+    ("enforcement_filed", lambda r: int(r["kind"] == "enforcement" and bool(r["accepted"]))),
+    ("enforcement_not_filed", lambda r: int(r["kind"] == "enforcement" and bool(r["not_accepted"]))),
+    ("decisions", lambda r: r["decided"]),
+    *((f"decisions_{d.code}", lambda r, code=d.code: int(r["decision"] == code)) for d in DecisionType),
+    ("fines_total", lambda r: r["fine_fen"]),
+    ("hearings_requested", lambda r: r["hearing_requested"]),
+    ("hearings_held", lambda r: r["hearing_held"]),
+    ("legality_review_coverage_rate.n", lambda r: int(bool(r["major_decided"] and r["reviewed_before_decision"]))),
+    ("legality_review_coverage_rate.d", lambda r: r["major_decided"]),
+    (
+        "publication_on_time_rate.n",
+        lambda r: int(
+            r["published_on"] is not None
+            and r["publish_deadline"] is not None
+            and r["published_on"] <= r["publish_deadline"]
+        ),
+    ),
+    (
+        "publication_on_time_rate.d",
+        lambda r: int(r["publish_deadline"] is not None and r["published_on"] is not None),
+    ),
+)
+"""What each case adds to a count, whatever the day: summed per period and group in ``stat_rollup``."""
+
+DYNAMIC_TERMS: tuple[tuple[str, str], ...] = (
+    ("overdue", f"s.is_open = 1 AND s.clock_state = '{RUNNING}' AND s.deadline < %s"),
+    ("on_time_acceptance_rate.d", "s.acceptance_met IS NULL AND s.acceptance_deadline < %s"),
+    (
+        "on_time_closure_rate.d",
+        f"s.is_open = 1 AND (s.main_missed = 1 OR (s.main_state = '{RUNNING}' AND s.main_deadline < %s))",
+    ),
+    ("publication_on_time_rate.d", "s.published_on IS NULL AND s.publish_deadline < %s"),
+)
+"""What a case adds depending on the day asked about (each with that day as its one parameter): counted
+from the cases still pending, those open or awaiting an acceptance decision or a publication."""
+
+GROUPING_KEYS: tuple[tuple[str, Callable[[Row], str]], ...] = (
+    ("category", lambda r: f"{r['kind']}/{r['category']}"),
+    ("channel", lambda r: r["channel"]),
+    ("village", lambda r: r["village"]),
+    ("unit", lambda r: r["unit"]),
+)
+"""Each stored grouping's key of a case. The total and the kinds are summed from the categories."""
+_FROM_CATEGORIES: dict[str | None, Callable[[str], str]] = {
+    None: lambda key: "",
+    "kind": lambda key: key.partition("/")[0],
+    "category": lambda key: key,
+}
+
+STATIC_CODES = tuple(code for code, _ in STATIC_TERMS)
+_TERM_COLUMNS = tuple(f"t{n}" for n in range(len(STATIC_TERMS)))
+ROLLUP_DDL = (
+    "CREATE TABLE IF NOT EXISTS stat_rollup (period text NOT NULL, grouping text NOT NULL, key text NOT NULL, "
+    + ", ".join(f"{column} bigint NOT NULL" for column in _TERM_COLUMNS)
+    + ", PRIMARY KEY (period, grouping, key))"
+)
+_ADD_TO_ROLLUP = (
+    f"INSERT INTO stat_rollup (period, grouping, key, {', '.join(_TERM_COLUMNS)}) "
+    f"VALUES (%s, %s, %s, {', '.join('%s' for _ in _TERM_COLUMNS)}) ON CONFLICT (period, grouping, key) "
+    f"DO UPDATE SET {', '.join(f'{c} = stat_rollup.{c} + excluded.{c}' for c in _TERM_COLUMNS)}"
+)
+_DROP_EMPTY_CELL = "DELETE FROM stat_rollup WHERE period = %s AND grouping = %s AND key = %s AND t0 = 0"
+_DROP_EMPTY_DAYS = (
+    "DELETE FROM stat_close_days WHERE period = %s AND grouping = %s AND key = %s AND days = %s AND n = 0"
+)
+_ADD_TO_CLOSE_DAYS = (
+    "INSERT INTO stat_close_days (period, grouping, key, days, n) VALUES (%s, %s, %s, %s, %s) "
+    "ON CONFLICT (period, grouping, key, days) DO UPDATE SET n = stat_close_days.n + excluded.n"
+)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one case adds to the roll-up: its periods, its group in each grouping, its terms, its days to close."""
+
+    periods: tuple[str, ...]
+    cells: tuple[tuple[str, str], ...]
+    terms: tuple[int, ...]
+    days_to_close: int | None
+
+    @classmethod
+    def of(cls, values: Sequence[Any]) -> Contribution:
+        """The contribution of a ``stat_cases`` row."""
+        row = dict(zip(CASE_COLUMNS, values, strict=True))
+        return cls(
+            periods=_periods_of(row["received_on"]),
+            cells=tuple((grouping, key(row)) for grouping, key in GROUPING_KEYS),
+            terms=tuple(int(term(row)) for _, term in STATIC_TERMS),
+            days_to_close=row["days_to_close"],
+        )
+
+
+def _periods_of(day: str) -> tuple[str, ...]:
+    """The codes of the month, quarter and year of an ISO day (as :attr:`Period.code` writes them)."""
+    year, month = int(day[:4]), int(day[5:7])
+    return (f"{year}-{month:02d}", f"{year}-Q{(month - 1) // 3 + 1}", str(year))
+
+
+class _RollUp:
+    """The changes a batch makes to ``stat_rollup`` and ``stat_close_days``, summed per cell."""
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[str, str, str], list[int]] = {}
+        self.days: dict[tuple[str, str, str, int], int] = {}
+
+    def add(self, contribution: Contribution, sign: int) -> None:
+        counted = [(n, sign * value) for n, value in enumerate(contribution.terms) if value]
+        for period, (grouping, key) in itertools.product(contribution.periods, contribution.cells):
+            cell = (period, grouping, key)
+            sums = self.cells.get(cell)
+            if sums is None:
+                sums = self.cells[cell] = [0] * len(STATIC_TERMS)
+            for n, value in counted:
+                sums[n] += value
+            if contribution.days_to_close is not None:
+                day = (*cell, contribution.days_to_close)
+                self.days[day] = self.days.get(day, 0) + sign
+
+    def write(self, cursor: Cursor) -> None:
+        """Add the changes to the tables; a group left with no case, or a count of days with none, goes."""
+        if self.cells:
+            cursor.executemany(_ADD_TO_ROLLUP, [(*cell, *sums) for cell, sums in self.cells.items()])
+            emptied = [cell for cell, sums in self.cells.items() if sums[0] < 0]
+            if emptied:
+                cursor.executemany(_DROP_EMPTY_CELL, emptied)
+        if self.days:
+            cursor.executemany(_ADD_TO_CLOSE_DAYS, [(*day, n) for day, n in self.days.items() if n])
+            emptied_days = [day for day, n in self.days.items() if n < 0]
+            if emptied_days:
+                cursor.executemany(_DROP_EMPTY_DAYS, emptied_days)
+
+
 # -- the projection ------------------------------------------------------------------------------------
 
 
@@ -579,7 +775,11 @@ class Statistics(Projection):
     create_statements = (
         f"CREATE TABLE IF NOT EXISTS stat_cases ({', '.join(_column_ddl(c) for c in CASE_COLUMNS)})",
         "CREATE INDEX IF NOT EXISTS stat_cases_by_received_on ON stat_cases (received_on)",
+        "CREATE INDEX IF NOT EXISTS stat_cases_pending ON stat_cases (pending, received_on)",
         "CREATE TABLE IF NOT EXISTS stat_case_states (id text PRIMARY KEY, state text NOT NULL)",
+        ROLLUP_DDL,
+        "CREATE TABLE IF NOT EXISTS stat_close_days (period text NOT NULL, grouping text NOT NULL,"
+        " key text NOT NULL, days bigint NOT NULL, n bigint NOT NULL, PRIMARY KEY (period, grouping, key, days))",
         "CREATE TABLE IF NOT EXISTS stat_rulings ("
         " id text PRIMARY KEY, unit text NOT NULL, requested_on text NOT NULL, review bigint NOT NULL,"
         " status text NOT NULL, outcome text)",
@@ -589,6 +789,8 @@ class Statistics(Projection):
     drop_statements = (
         "DROP TABLE IF EXISTS stat_cases",
         "DROP TABLE IF EXISTS stat_case_states",
+        "DROP TABLE IF EXISTS stat_rollup",
+        "DROP TABLE IF EXISTS stat_close_days",
         "DROP TABLE IF EXISTS stat_rulings",
         "DROP TABLE IF EXISTS stat_clearings",
     )
@@ -607,11 +809,14 @@ class Statistics(Projection):
         self.publication_working_days = publication_working_days
         self._facts: dict[str, CaseFacts] = {}
         self._dirty: set[str] = set()
+        self._before: dict[str, Contribution] = {}
+        self._replaying = False
 
     # -- applying -----------------------------------------------------------------------------------
 
     def begin_batch(self, cursor: Cursor, events: Sequence[tuple[int, Any]], *, new_rows: bool = False) -> None:
-        self._facts, self._dirty = {}, set()
+        self._facts, self._dirty, self._before = {}, set(), {}
+        self._replaying = new_rows
         if new_rows:
             return
         wanted = sorted({str(e.originator_id) for _, e in events if is_case_event(e) and filed_kind(e) is None})
@@ -648,12 +853,38 @@ class Statistics(Projection):
 
     def end_batch(self, cursor: Cursor) -> None:
         changed = [self._facts[case_id] for case_id in sorted(self._dirty)]
-        self._facts, self._dirty = {}, set()
+        before, self._facts, self._dirty, self._before = self._before, {}, set(), {}
+        rows, rollup = [], _RollUp()
         for facts in changed:
             facts.derive_clocks(self.rules, self.calendar)
+            values = facts.values()
+            rows.append(values)
+            if self._replaying:
+                continue  # the roll-up is built once at the end (end_replay)
+            now_adds, used_to_add = Contribution.of(values), before.get(facts.row.id)
+            if now_adds != used_to_add:
+                rollup.add(now_adds, 1)
+                if used_to_add is not None:
+                    rollup.add(used_to_add, -1)
         if changed:
-            cursor.executemany(_UPSERT, [facts.values() for facts in changed])
+            cursor.executemany(_UPSERT, rows)
             cursor.executemany(_UPSERT_STATE, [(facts.row.id, facts.state()) for facts in changed])
+            rollup.write(cursor)
+
+    def end_replay(self, cursor: Cursor) -> None:
+        """Build the roll-up from every case's row, a year of cases at a time (read a month at a time)."""
+        cursor.execute("SELECT DISTINCT substr(received_on, 1, 7) FROM stat_cases")
+        months = sorted(str(month) for (month,) in cursor.fetchall())
+        for _, in_year in itertools.groupby(months, key=lambda month: month[:4]):
+            rollup = _RollUp()
+            for month in in_year:
+                cursor.execute(
+                    f"SELECT {', '.join(CASE_COLUMNS)} FROM stat_cases WHERE received_on >= %s AND received_on <= %s",
+                    (f"{month}-01", f"{month}-31"),
+                )
+                for values in cursor.fetchall():
+                    rollup.add(Contribution.of(values), 1)
+            rollup.write(cursor)
 
     def _load(self, cursor: Cursor, case_ids: Sequence[str]) -> None:
         placeholders = ", ".join("%s" for _ in case_ids)
@@ -661,6 +892,7 @@ class Statistics(Projection):
         for (state,) in cursor.fetchall():
             facts = CaseFacts.from_state(state)
             self._facts[facts.row.id] = facts
+            self._before[facts.row.id] = Contribution.of(facts.values())
 
     def _ruling(self, cursor: Cursor, event: Any) -> None:
         name = type(event).__name__
@@ -739,82 +971,6 @@ class Statistics(Projection):
 
 # -- the aggregate queries -----------------------------------------------------------------------------
 
-TODAY = object()
-"""Stands for the day asked about among an expression's parameters."""
-
-
-def _when(condition: str) -> str:
-    return f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-
-_OVERDUE = f"s.clock_state = '{RUNNING}' AND s.deadline < %s"
-_MAIN_LATE = f"s.main_missed = 1 OR (s.main_state = '{RUNNING}' AND s.main_deadline < %s)"
-_FOLLOWED_UP = "s.closed = 1 AND s.kind IN ('complaint', 'dispute') AND s.anonymous = 0"
-
-CASE_EXPRESSIONS: tuple[tuple[str, str, tuple[Any, ...]], ...] = (
-    ("received", "count(*)", ()),
-    ("accepted", "sum(s.accepted)", ()),
-    ("not_accepted", "sum(s.not_accepted)", ()),
-    ("closed", "sum(s.closed)", ()),
-    ("open", "sum(s.is_open)", ()),
-    ("overdue", _when(f"s.is_open = 1 AND {_OVERDUE}"), (TODAY,)),
-    ("on_time_acceptance_rate.n", _when("s.acceptance_met = 1"), ()),
-    (
-        "on_time_acceptance_rate.d",
-        _when("s.acceptance_met IS NOT NULL OR s.acceptance_deadline < %s"),
-        (TODAY,),
-    ),
-    ("closure_rate.n", "sum(s.closed)", ()),
-    ("closure_rate.d", _when("s.accepted = 1 AND s.merged = 0 AND s.transferred = 0"), ()),
-    ("on_time_closure_rate.n", _when("s.closed = 1 AND s.main_missed = 0"), ()),
-    ("on_time_closure_rate.d", _when(f"s.closed = 1 OR (s.is_open = 1 AND ({_MAIN_LATE}))"), (TODAY,)),
-    ("resolution_rate.n", _when("s.closed = 1 AND s.resolved = 1"), ()),
-    ("resolution_rate.d", _when("s.closed = 1 AND s.resolved IS NOT NULL"), ()),
-    ("follow_up_rate.n", _when(f"{_FOLLOWED_UP} AND s.visited = 1"), ()),
-    ("follow_up_rate.d", _when(_FOLLOWED_UP), ()),
-    ("satisfaction_rate.n", _when("s.satisfied = 1"), ()),
-    ("satisfaction_rate.d", "sum(s.visited)", ()),
-    ("days_to_close.count", _when("s.days_to_close IS NOT NULL"), ()),
-    ("days_to_close.mean", "avg(s.days_to_close)", ()),
-    ("answered_directly", "sum(s.answered)", ()),
-    ("transferred_out", "sum(s.transferred)", ()),
-    ("repeat_complaints", "sum(s.merged)", ()),
-    ("reopen_rate.n", _when("s.kind = 'complaint' AND s.visited = 1 AND s.reopenings > 0"), ()),
-    ("reopen_rate.d", _when("s.kind = 'complaint' AND s.visited = 1"), ()),
-    ("reopenings", "sum(s.reopenings)", ()),
-    ("problem_cases", "sum(s.problem_case)", ()),
-    ("mediation_success_rate.n", "sum(s.agreed)", ()),
-    ("mediation_success_rate.d", _when("s.agreed = 1 OR s.mediation_ended = 1"), ()),
-    ("agreements", "sum(s.agreed)", ()),
-    ("mediation_ended", "sum(s.mediation_ended)", ()),
-    ("fulfilment_rate.n", _when("s.performance = %s"), (Performance.FULFILLED.code,)),
-    ("fulfilment_rate.d", _when("s.performance IS NOT NULL"), ()),
-    ("confirmations_applied", "sum(s.confirmation_applied)", ()),
-    ("judicial_confirmations", "sum(s.confirmed)", ()),
-    ("at_risk", "sum(s.at_risk)", ()),
-    ("enforcement_filed", _when("s.kind = 'enforcement' AND s.accepted = 1"), ()),
-    ("enforcement_not_filed", _when("s.kind = 'enforcement' AND s.not_accepted = 1"), ()),
-    ("decisions", "sum(s.decided)", ()),
-    *((f"decisions_{d.code}", _when("s.decision = %s"), (d.code,)) for d in DecisionType),
-    ("fines_total", "sum(s.fine_fen)", ()),
-    ("hearings_requested", "sum(s.hearing_requested)", ()),
-    ("hearings_held", "sum(s.hearing_held)", ()),
-    ("legality_review_coverage_rate.n", _when("s.major_decided = 1 AND s.reviewed_before_decision = 1"), ()),
-    ("legality_review_coverage_rate.d", "sum(s.major_decided)", ()),
-    (
-        "publication_on_time_rate.n",
-        _when("s.published_on IS NOT NULL AND s.publish_deadline IS NOT NULL AND s.published_on <= s.publish_deadline"),
-        (),
-    ),
-    (
-        "publication_on_time_rate.d",
-        _when("s.publish_deadline IS NOT NULL AND (s.published_on IS NOT NULL OR s.publish_deadline < %s)"),
-        (TODAY,),
-    ),
-)
-_NOTHING = tuple(0 if code == "received" else None for code, _, _ in CASE_EXPRESSIONS)
-"""The aggregates of no case at all."""
-
 _PENDING_CODES = ", ".join(f"'{s.code}'" for s in _PENDING_RULINGS)
 _CLEARED = f"('{ClearingStatus.CLEARED.code}', '{ClearingStatus.RECORDED.code}')"
 RULING_EXPRESSIONS: tuple[tuple[str, str], ...] = (
@@ -842,45 +998,83 @@ _GROUP_EXPRESSIONS = {
 
 
 def _case_indicators(cursor: Cursor, period: Period, group_by: str | None, today: str) -> dict[str, dict[str, Any]]:
-    """The case indicators of the cases received in ``period``, per group ("" when not grouped)."""
-    group = "''" if group_by is None else _GROUP_EXPRESSIONS[group_by]
-    grouped = "" if group_by is None else f" GROUP BY {group}"
-    selected = ", ".join(f"{sql} AS c{n}" for n, (_, sql, _) in enumerate(CASE_EXPRESSIONS))
-    params = [today if p is TODAY else p for _, _, expression_params in CASE_EXPRESSIONS for p in expression_params]
-    where = " WHERE s.received_on >= %s AND s.received_on <= %s"
-    bounds = [period.start.isoformat(), period.end.isoformat()]
-    cursor.execute(f"SELECT {group} AS g, {selected} FROM stat_cases s{where}{grouped}", [*params, *bounds])
-    raw = {str(values[0]): values[1:] for values in cursor.fetchall()}
+    """The case indicators of the cases received in ``period``, per group ("" when not grouped).
+
+    The counts that do not depend on the day come from the period's cells of ``stat_rollup``; those that
+    do are counted over the period's pending cases; the median days to close from the histogram.
+    """
+    merged = _FROM_CATEGORIES.get(group_by)
+    grouping = "category" if merged is not None else str(group_by)
+    columns = ", ".join(f"r.{column}" for column in _TERM_COLUMNS)
     cursor.execute(
-        f"SELECT {group} AS g, s.days_to_close FROM stat_cases s{where} AND s.days_to_close IS NOT NULL", bounds
+        f"SELECT r.key, {columns} FROM stat_rollup r WHERE r.period = %s AND r.grouping = %s",
+        [period.code, grouping],
     )
-    durations: dict[str, list[int]] = {}
-    for key, days in cursor.fetchall():
-        durations.setdefault(str(key), []).append(int(days))
-    return {key: _case_values(values, durations.get(key, [])) for key, values in raw.items()}
+    found: dict[str, dict[str, int]] = {}
+    for values in cursor.fetchall():
+        key = str(values[0]) if merged is None else merged(str(values[0]))
+        into = found.setdefault(key, dict.fromkeys(STATIC_CODES, 0))
+        for code, value in zip(STATIC_CODES, values[1:], strict=True):
+            into[code] += _whole(value)
+    group = "''" if group_by is None else _GROUP_EXPRESSIONS[group_by]
+    counted = ", ".join(f"{_when(sql)} AS d{n}" for n, (_, sql) in enumerate(DYNAMIC_TERMS))
+    cursor.execute(
+        f"SELECT {group} AS g, {counted} FROM stat_cases s"
+        f" WHERE s.pending = 1 AND s.received_on >= %s AND s.received_on <= %s"
+        + ("" if group_by is None else f" GROUP BY {group}"),
+        [*(today for _ in DYNAMIC_TERMS), period.start.isoformat(), period.end.isoformat()],
+    )
+    for values in cursor.fetchall():
+        pending = found.get(str(values[0]))
+        if pending is not None:
+            for n, (code, _) in enumerate(DYNAMIC_TERMS):
+                pending[code] = pending.get(code, 0) + _whole(values[n + 1])
+    cursor.execute(
+        "SELECT d.key, d.days, d.n FROM stat_close_days d WHERE d.period = %s AND d.grouping = %s",
+        [period.code, grouping],
+    )
+    histograms: dict[str, dict[int, int]] = {}
+    for key, days, n in cursor.fetchall():
+        counts = histograms.setdefault(str(key) if merged is None else merged(str(key)), {})
+        counts[int(days)] = counts.get(int(days), 0) + int(n)
+    return {key: _case_values(terms, sorted(histograms.get(key, {}).items())) for key, terms in found.items()}
 
 
-def _case_values(values: Sequence[Any], durations: list[int]) -> dict[str, Any]:
-    found = {code: values[n] for n, (code, _, _) in enumerate(CASE_EXPRESSIONS)}
+def _case_values(found: dict[str, int], histogram: list[tuple[int, int]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for indicator in INDICATORS:
         code = indicator.code
         if code in RECORD_INDICATORS:
             continue
         if indicator.type == "rate":
-            result[code] = rate(_whole(found[f"{code}.n"]), _whole(found[f"{code}.d"]))
+            result[code] = rate(found.get(f"{code}.n", 0), found.get(f"{code}.d", 0))
         elif indicator.type == "days":
-            mean = found[f"{code}.mean"]
+            count, total = found.get(f"{code}.count", 0), found.get(f"{code}.sum", 0)
+            median = _median(histogram)
             result[code] = {
-                "count": _whole(found[f"{code}.count"]),
-                "mean": None if mean is None else round(float(mean), 2),
-                "median": round(float(stats.median(durations)), 2) if durations else None,
+                "count": count,
+                "mean": round(total / count, 2) if count else None,
+                "median": None if median is None else round(median, 2),
             }
         elif indicator.type == "amount":
-            result[code] = yuan(_whole(found[code]))
+            result[code] = yuan(found.get(code, 0))
         else:
-            result[code] = _whole(found[code])
+            result[code] = found.get(code, 0)
     return result
+
+
+def _median(histogram: Sequence[tuple[int, int]]) -> float | None:
+    """The median of the values a sorted histogram of ``(value, how many)`` counts."""
+    total = sum(n for _, n in histogram)
+    if total == 0:
+        return None
+    wanted = ((total - 1) // 2, total // 2)
+    found: list[int] = []
+    seen = 0
+    for value, n in histogram:
+        found += [value for position in wanted if seen <= position < seen + n]
+        seen += n
+    return sum(found) / 2
 
 
 def _record_indicators(cursor: Cursor, period: Period, group_by: str | None) -> dict[str, dict[str, Any]]:
@@ -907,7 +1101,7 @@ def _record_indicators(cursor: Cursor, period: Period, group_by: str | None) -> 
 
 def _merge(cases: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     """Case and record indicators of the same groups, each group having every indicator."""
-    empty_cases = _case_values(_NOTHING, [])
+    empty_cases = _case_values({}, [])
     empty_records = {code: 0 for code, _ in (*RULING_EXPRESSIONS, *CLEARING_EXPRESSIONS)}
     merged: dict[str, dict[str, Any]] = {}
     for key in sorted(set(cases) | set(records)):
