@@ -6,6 +6,8 @@ import contextlib
 import selectors
 import socket
 import threading
+from collections.abc import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 
 class CuttableProxy:
@@ -81,3 +83,16 @@ class CuttableProxy:
             with contextlib.suppress(KeyError, ValueError):
                 selector.unregister(s)
             s.close()
+
+
+@contextlib.contextmanager
+def proxied(url: str) -> Iterator[tuple[CuttableProxy, str]]:
+    """A started proxy to the PostgreSQL server of ``url``, and ``url`` rewritten to go through it."""
+    parts = urlsplit(url)
+    proxy = CuttableProxy((parts.hostname or "127.0.0.1", parts.port or 5432))
+    user, at, _ = parts.netloc.rpartition("@")
+    proxy.start()
+    try:
+        yield proxy, urlunsplit(parts._replace(netloc=f"{user}{at}127.0.0.1:{proxy.port}"))
+    finally:
+        proxy.cut()
