@@ -65,8 +65,9 @@ class CaseIndex(Projection):
         "CREATE INDEX IF NOT EXISTS case_index_open_by_deadline ON case_index (is_open, deadline)",
         "CREATE INDEX IF NOT EXISTS case_index_open_supervised ON case_index (supervised, is_open)",
         "CREATE TABLE IF NOT EXISTS case_index_units ("
-        " case_id text NOT NULL, unit text NOT NULL, role text NOT NULL, PRIMARY KEY (case_id, unit))",
-        "CREATE INDEX IF NOT EXISTS case_index_units_by_unit ON case_index_units (unit)",
+        " case_id text NOT NULL, unit text NOT NULL, role text NOT NULL, is_open integer NOT NULL,"
+        " PRIMARY KEY (case_id, unit))",
+        "CREATE INDEX IF NOT EXISTS case_index_units_by_unit ON case_index_units (unit, is_open, case_id)",
     )
     drop_statements = ("DROP TABLE IF EXISTS case_index_units", "DROP TABLE IF EXISTS case_index")
 
@@ -121,9 +122,11 @@ class CaseIndex(Projection):
         moved = [row for row in rows if row.units_changed]
         if moved:
             cursor.executemany("DELETE FROM case_index_units WHERE case_id = %s", [(row.id,) for row in moved])
-            units = [(row.id, unit, role) for row in moved for unit, role in row.units()]
+            units = [(row.id, unit, role, int(row.is_open)) for row in moved for unit, role in row.units()]
             if units:
-                cursor.executemany("INSERT INTO case_index_units (case_id, unit, role) VALUES (%s, %s, %s)", units)
+                cursor.executemany(
+                    "INSERT INTO case_index_units (case_id, unit, role, is_open) VALUES (%s, %s, %s, %s)", units
+                )
 
     def _load(self, cursor: Cursor, case_ids: Sequence[str]) -> None:
         placeholders = ", ".join("%s" for _ in case_ids)

@@ -107,7 +107,14 @@ def where_clause(filters: CaseFilter, today: date, due_soon_until: date | None) 
     if filters.village is not None:
         add("c.village = %s", filters.village)
     if filters.unit is not None:
-        add("EXISTS (SELECT 1 FROM case_index_units u WHERE u.case_id = c.id AND u.unit = %s)", filters.unit)
+        if filters.open is None:
+            add("c.id IN (SELECT u.case_id FROM case_index_units u WHERE u.unit = %s)", filters.unit)
+        else:
+            add(
+                "c.id IN (SELECT u.case_id FROM case_index_units u WHERE u.unit = %s AND u.is_open = %s)",
+                filters.unit,
+                int(filters.open),
+            )
     if filters.filed_from is not None:
         add("c.filed_on >= %s", _day(filters.filed_from, "filed_from").isoformat())
     if filters.filed_to is not None:

@@ -214,6 +214,7 @@ class CaseRow:
         """Apply one event recorded after the filing (its clock marks are the caller's business)."""
         name = type(event).__name__
         status = STATUS_AFTER[self.kind].get(name)
+        was_open = self.is_open
         if status is not None:
             self.status = status.code
         match name:
@@ -237,6 +238,8 @@ class CaseRow:
                 self._corrected(event)
         self.version = event.originator_version
         self.last_at = event.at
+        if self.is_open != was_open:
+            self.units_changed = True  # the unit rows carry whether the case is open
 
     def _after_review(self, event: Any) -> str:
         if ReviewResult.parse(event.result, "result") is not ReviewResult.APPROVED:
