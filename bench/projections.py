@@ -13,11 +13,12 @@ Run ``python -m bench.projections [--quick] [--together] [--profile]``. In one r
 2. the raw log-read rate: the whole log through ``recorder.select_notifications`` in pages of 1,000,
    without decoding, and again decoding each notification with ``ledger.mapper.to_domain_event``;
 3. the rebuild rate: ``ProjectionRunner.rebuild`` of each projection alone (as ``caseledger projections
-   rebuild`` does them, one after the other, with a progress callback), in events/s and as a ratio to the
+   rebuild`` does them, one after the other, with a progress callback; the case index and the statistics
+   replay the log aggregate by aggregate, the ruling index in log order), in events/s and as a ratio to the
    read rates, with where the time goes (reading, decoding, loading rows, applying, deriving clocks and
    writing; timed by wrapping those methods, about 1 µs per event of overhead) and the process's RSS
    sampled from /proc/self/status every 0.5 s (flat: the end no more than 20% above the level after the
-   first 10% of the log). ``--together`` adds a rebuild of all of them at once, a thread each;
+   first 10% of the rebuild). ``--together`` adds a rebuild of all of them at once, a thread each;
 4. query latency on the rebuilt read models: every work queue, the case listing with several filters and
    the statistics indicators, with varied filters and pages. First a short pass (20 each, at most 3 s per
    kind) on the tables as the rebuild left them; then ``VACUUM ANALYZE`` of every projection table (timed,
