@@ -58,7 +58,7 @@ class CaseIndex(Projection):
         " at_risk integer NOT NULL,"
         " major integer NOT NULL, deadline text, deadline_stage text, clock_state text,"
         " version integer NOT NULL, state text NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS case_index_by_deadline ON case_index (deadline, number)",
+        "CREATE INDEX IF NOT EXISTS case_index_by_deadline ON case_index (deadline, number, id)",
         "CREATE INDEX IF NOT EXISTS case_index_by_kind_status ON case_index (kind, status)",
         "CREATE INDEX IF NOT EXISTS case_index_by_village ON case_index (village)",
         "CREATE INDEX IF NOT EXISTS case_index_by_filed_on ON case_index (filed_on)",

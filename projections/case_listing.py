@@ -22,7 +22,7 @@ from projections.case_row import CASE_CLASSES, COLUMNS, PAUSED, RUNNING, STATUS_
 from projections.store import Cursor
 
 MAX_PER_PAGE = 200
-ORDER = " ORDER BY (c.deadline IS NULL), c.deadline, c.number, c.id"
+ORDER = " ORDER BY c.deadline NULLS LAST, c.number, c.id"
 SELECT = ", ".join(f"c.{column}" for column in COLUMNS)
 
 
@@ -70,19 +70,17 @@ def fetch_page(
 ) -> tuple[list[CaseRow], int]:
     """One page of the case index rows ``where`` selects, in queue order, and how many it selects in all.
 
-    The total comes with the page (a window count), so the rows are found once; only a page past
-    the end, which has no row to carry it, counts apart.
+    A page that is not full is the last one, so it tells the total; only a full page (or one past the
+    end) counts apart.
     """
-    cursor.execute(
-        f"SELECT {SELECT}, count(*) OVER () FROM case_index c{where}{ORDER} LIMIT %s OFFSET %s",
-        [*params, per_page, (page - 1) * per_page],
-    )
-    found = cursor.fetchall()
-    if found:
-        return [CaseRow.from_values(values[:-1]) for values in found], int(found[0][-1])
+    offset = (page - 1) * per_page
+    cursor.execute(f"SELECT {SELECT} FROM case_index c{where}{ORDER} LIMIT %s OFFSET %s", [*params, per_page, offset])
+    rows = [CaseRow.from_values(values) for values in cursor.fetchall()]
+    if len(rows) < per_page and (rows or page == 1):
+        return rows, offset + len(rows)
     cursor.execute(f"SELECT count(*) FROM case_index c{where}", params)
     counted = cursor.fetchone()
-    return [], 0 if counted is None else int(counted[0])
+    return rows, 0 if counted is None else int(counted[0])
 
 
 def where_clause(filters: CaseFilter, today: date, due_soon_until: date | None) -> tuple[str, list[Any]]:
