@@ -26,6 +26,12 @@ class Projection(ABC):
     """DDL creating the tables and indexes, each statement safe to repeat."""
     drop_statements: ClassVar[Sequence[str]]
     """DDL dropping them, each statement safe to repeat."""
+
+    @classmethod
+    def tables(cls) -> list[str]:
+        """The tables the projection owns: those its drop statements drop."""
+        return [s.split()[-1] for s in cls.drop_statements if s.startswith("DROP TABLE")]
+
     per_aggregate: ClassVar[bool] = False
     """Whether each row follows the events of one aggregate only, so that a rebuild may replay the
     log aggregate by aggregate (each history whole, in version order) instead of in log order."""

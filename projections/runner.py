@@ -220,6 +220,8 @@ class ProjectionRunner:
             applied = self.run_once(progress)
         with self.store.transaction() as cursor:
             cursor.execute(_END_REBUILD, (self.name,))
+            for table in self.projection.tables():  # fresh planner statistics: the tables were just filled
+                cursor.execute(f"ANALYZE {table}")
         return applied
 
     def _rebuild_by_aggregate(self, reader: AggregateOrderReader, progress: Progress | None) -> int:

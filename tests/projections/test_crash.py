@@ -212,7 +212,7 @@ def wait_for_the_head(office: Office, worker: Worker) -> None:
 
 def snapshot(office: Office) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every read-model table, in an order that does not depend on how they were written."""
-    tables = [s.split()[-1] for r in office.runners for s in r.projection.drop_statements if s.startswith("DROP TABLE")]
+    tables = [table for runner in office.runners for table in runner.projection.tables()]
     found: dict[str, list[tuple[Any, ...]]] = {}
     with office.store.transaction(readonly=True) as cursor:
         for table in tables:

@@ -97,3 +97,20 @@ def test_an_interrupted_aggregate_order_rebuild_holds_followers_back_and_resumes
     assert case_index.list_cases(per_page=100).items == list(after.values())
     untouched = [row for row in before if row["id"] != str(cases[-1])]
     assert untouched == [row for row in after.values() if row["id"] not in {str(late), str(cases[-1])}]
+
+
+def test_a_rebuild_leaves_planner_statistics_on_its_tables(
+    ledger: CaseLedger, read_store: ReadStore, case_index: CaseIndex
+) -> None:
+    """The tables were just filled: queries straight after a rebuild must not be planned blind."""
+    _complaints(Desk(ledger), 3)
+    ProjectionRunner(ledger, read_store, case_index).rebuild()
+    with read_store.transaction(readonly=True) as cursor:
+        if read_store.is_postgres:
+            cursor.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname LIKE 'case_index%%'"
+            )
+        else:
+            cursor.execute("SELECT DISTINCT tbl FROM sqlite_stat1 WHERE tbl LIKE 'case_index%%'")
+        analyzed = {str(row[0]) for row in cursor.fetchall()}
+    assert "case_index" in analyzed  # (SQLite records nothing for a table still empty, as the units are here)
