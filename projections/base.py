@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -26,6 +27,15 @@ class Projection(ABC):
     """DDL creating the tables and indexes, each statement safe to repeat."""
     drop_statements: ClassVar[Sequence[str]]
     """DDL dropping them, each statement safe to repeat."""
+
+    version: ClassVar[int] = 1
+    """Bump it when the same events would now give different rows, so that old tables are rebuilt."""
+
+    @classmethod
+    def fingerprint(cls) -> str:
+        """Names the definition of the projection's tables and rows: their DDL and :attr:`version`."""
+        text = "\n".join((str(cls.version), *cls.create_statements))
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     @classmethod
     def tables(cls) -> list[str]:

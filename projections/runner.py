@@ -45,12 +45,18 @@ MIN_BACKOFF_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 30.0
 _WAIT_SLICE_SECONDS = 0.05
 
-TRACKING_DDL = "CREATE TABLE IF NOT EXISTS projection_tracking (name text PRIMARY KEY, position bigint NOT NULL)"
-_TRACKING_ROW = "INSERT INTO projection_tracking (name, position) VALUES (%s, 0) ON CONFLICT (name) DO NOTHING"
-_RESET = (
-    "INSERT INTO projection_tracking (name, position) VALUES (%s, 0) "
-    "ON CONFLICT (name) DO UPDATE SET position = excluded.position"
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_tracking"
+    " (name text PRIMARY KEY, position bigint NOT NULL, tables text NOT NULL)"
 )
+_TRACKING_ROW = (
+    "INSERT INTO projection_tracking (name, position, tables) VALUES (%s, 0, %s) ON CONFLICT (name) DO NOTHING"
+)
+_RESET = (
+    "INSERT INTO projection_tracking (name, position, tables) VALUES (%s, 0, %s) "
+    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, tables = excluded.tables"
+)
+_TABLES = "SELECT tables FROM projection_tracking WHERE name = %s"
 _CLAIM = "UPDATE projection_tracking SET position = %s WHERE name = %s AND position = %s"
 _POSITION = "SELECT position FROM projection_tracking WHERE name = %s"
 _REBUILDS_DDL = (
@@ -82,6 +88,10 @@ class AggregateOrderReader(Protocol):
 
 
 _STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError)
+
+
+class ProjectionOutdated(RuntimeError):
+    """The projection's tables were made by another definition of it (an upgrade): it must be rebuilt."""
 
 
 class TrackingMoved(RuntimeError):
@@ -122,13 +132,32 @@ class ProjectionRunner:
     # -- state ----------------------------------------------------------------------------
 
     def setup(self) -> None:
-        """Create the tracking table, the projection's tables and its tracking row, if missing."""
+        """Create the tracking table, the projection's tables and its tracking row, if missing.
+
+        Raises :class:`ProjectionOutdated` when the tables exist but were made by another definition.
+        """
         with self.store.transaction() as cursor:
             cursor.execute(TRACKING_DDL)
+            if self._outdated(cursor):
+                raise ProjectionOutdated(
+                    f"{self.name}: its tables were made by another version of caseledger; "
+                    f"run `caseledger projections rebuild {self.name}`"
+                )
             for statement in self.projection.create_statements:
                 cursor.execute(statement)
-            cursor.execute(_TRACKING_ROW, (self.name,))
+            cursor.execute(_TRACKING_ROW, (self.name, self.projection.fingerprint()))
         self._set_up = True
+
+    def outdated(self) -> bool:
+        """Whether the projection's tables were made by another definition of it (rebuild it)."""
+        with self.store.transaction() as cursor:
+            cursor.execute(TRACKING_DDL)
+            return self._outdated(cursor)
+
+    def _outdated(self, cursor: Cursor) -> bool:
+        cursor.execute(_TABLES, (self.name,))
+        found = cursor.fetchone()
+        return found is not None and found[0] != self.projection.fingerprint()
 
     def position(self) -> int:
         """The id of the last notification applied (0 before the first)."""
@@ -206,7 +235,7 @@ class ProjectionRunner:
                     cursor.execute(statement)
                 for statement in self.projection.create_statements:
                     cursor.execute(statement)
-                cursor.execute(_RESET, (self.name,))
+                cursor.execute(_RESET, (self.name, self.projection.fingerprint()))
                 cursor.execute(_START_REBUILD, (self.name,))
                 if by_aggregate:
                     cursor.execute(_CLAIM, (REBUILDING, self.name, 0))
@@ -341,6 +370,9 @@ def _log_failure(name: str, error: Exception) -> str:
     if isinstance(error, _STORE_ERRORS):
         log.error("%s: the store is unavailable; retrying until it answers: %s", name, error)
         return "the store is back"
+    if isinstance(error, ProjectionOutdated):
+        log.error("%s; retrying until it is rebuilt", error)
+        return "rebuilt"
     if isinstance(error, TrackingMoved):
         log.warning("%s: %s; retrying from the new position", name, error)
         return "resumed"

@@ -191,7 +191,11 @@ def projections_status() -> None:
     """Each projection's position in the log and how far behind it is."""
     with _ledger() as ledger, _read_store(ledger) as store:
         for runner in build_runners(ledger, store):
-            state = "rebuilding" if runner.rebuilding() else "following"
+            state = "following"
+            if runner.rebuilding():
+                state = "rebuilding"
+            elif runner.outdated():
+                state = f"outdated: run `caseledger projections rebuild {runner.name}`"
             position = runner.position()
             shown = "- (replaying the log aggregate by aggregate)" if position == REBUILDING else str(position)
             click.echo(f"{runner.name}: position {shown}, log head {runner.head()}, lag {runner.lag()} ({state})")

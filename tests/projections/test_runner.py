@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from domain.kinds import ComplaintCategory
 from domain.outcomes import ClockPause
 from projections import runner as runner_module
 from projections.case_index import CaseIndex
-from projections.runner import REBUILDING, ProjectionRunner
+from projections.runner import REBUILDING, ProjectionOutdated, ProjectionRunner
 from projections.store import Cursor, ReadStore
 from tests.projections.desk import Desk
 from tests.support import HANDLER, SUPERVISOR
@@ -266,3 +267,34 @@ def test_postgres_follower_survives_its_connections_being_cut(
     messages = [record.getMessage() for record in caplog.records]
     assert sum("unavailable" in m for m in messages) == 1
     assert sum("the store is back" in m for m in messages) == 1
+
+
+def test_tables_made_by_another_definition_are_refused_until_rebuilt(
+    ledger: CaseLedger, read_store: ReadStore, runner: ProjectionRunner, caplog: pytest.LogCaptureFixture
+) -> None:
+    desk = Desk(ledger)
+    busy_office(desk, 2)
+    runner.run_once()
+
+    class Upgraded(CaseIndex):
+        version = CaseIndex.version + 1  # the same events now give other rows
+
+    upgraded = ProjectionRunner(ledger, read_store, Upgraded(read_store, ledger.rules, ledger.calendar))
+    assert upgraded.outdated() and not runner.outdated()
+    with pytest.raises(ProjectionOutdated, match="caseledger projections rebuild case_index"):
+        upgraded.run_once()
+
+    stop = threading.Event()
+    follower = threading.Thread(target=upgraded.run_forever, args=(stop, 0.05))
+    with caplog.at_level(logging.ERROR, logger="projections.runner"):
+        follower.start()
+        deadline = time.monotonic() + WAIT
+        while "run `caseledger projections rebuild case_index`" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stop.set()
+        follower.join(WAIT)
+    assert "run `caseledger projections rebuild case_index`" in caplog.text
+    assert "Traceback" not in caplog.text
+
+    assert upgraded.rebuild() == desk.position
+    assert not upgraded.outdated() and runner.outdated(), "now the old definition is the outdated one"
