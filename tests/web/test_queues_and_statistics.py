@@ -123,6 +123,18 @@ def test_statisticians_get_no_descriptions(web: Api, office: dict[str, UUID]) ->
     assert "王秀兰" not in repr(counted)
 
 
+def test_handlers_read_only_their_own_units_descriptions(web: Api, office: dict[str, UUID]) -> None:
+    for path in ("/api/queues/intake", "/api/queues/my_unit", "/api/cases"):
+        for item in get(web, "handler", path, per_page=200).get_json()["items"]:
+            ours = item["id"] == str(office["ours"])
+            assert ("description" in item) is ours, (path, item)
+    listed = get(web, "other_handler", "/api/cases", per_page=200).get_json()["items"]
+    assert listed and all("description" not in item for item in listed)
+    assert "王秀兰" not in repr(listed)
+    clerk = get(web, "clerk", "/api/cases", per_page=200).get_json()["items"]
+    assert all("description" in item for item in clerk)
+
+
 def test_my_unit_is_the_handlers_own(web: Api, office: dict[str, UUID]) -> None:
     mine = get(web, "handler", "/api/queues/my_unit").get_json()
     assert [item["id"] for item in mine["items"]] == [str(office["ours"])]

@@ -13,7 +13,7 @@ from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE, CaseFilter
 from web.actions import SHARED
 from web.auth import current_actor
-from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema, may_read_descriptions
+from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema, with_readable_descriptions
 from web.problems import problem_response
 from web.read_models import read_models, wait_seconds
 from web.routing import READ_ERRORS, etag, problems, register_actions
@@ -62,7 +62,7 @@ def list_cases(args: dict[str, Any]) -> Any:
     """Cases filtered by kind, status, category, village, unit, channel, filing dates and text; paged.
 
     ``min_position`` (a command's log position) waits, up to a few seconds, until the list includes it.
-    Lists never carry identities; statisticians get no descriptions.
+    Lists never carry identities; statisticians get no descriptions, handlers only their own unit's.
     """
     models = read_models()
     position = args.pop("min_position")
@@ -72,18 +72,13 @@ def list_cases(args: dict[str, Any]) -> Any:
         )
     page, per_page = args.pop("page"), args.pop("per_page")
     found = models.queues.case_index.list_cases(CaseFilter(**args), page, per_page)
-    items = found.items if may_read_descriptions(current_actor()) else [_without_description(i) for i in found.items]
     return {
-        "items": items,
+        "items": with_readable_descriptions(current_actor(), found.items),
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,
         "position": models.position("case_index"),
     }
-
-
-def _without_description(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k != "description"}
 
 
 @blp.route("/<uuid:case_id>")

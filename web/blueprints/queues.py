@@ -118,7 +118,8 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
     """One page of a work queue, filtered by kind, category, village, unit and channel.
 
     The ``my_unit`` queue is the caller's unit (another unit's, for roles not bound to a unit);
-    the tolerated-error rulings queue is discipline's. Statisticians get no descriptions.
+    the tolerated-error rulings queue is discipline's. Statisticians get no descriptions, handlers only
+    their own unit's.
     """
     queue = QUEUES.get(name)
     if queue is None:
@@ -149,11 +150,11 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
         args["page"],
         args["per_page"],
         as_of=_within_calendar(args["as_of"]),
-        with_description=may_read_descriptions(actor),
+        with_description=True,
     )
     return {
         "queue": queue.label,
-        "items": found.items,
+        "items": with_readable_descriptions(actor, found.items),
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,
@@ -162,9 +163,25 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
     }
 
 
-def may_read_descriptions(actor: Actor) -> bool:
-    """Whether the reader may see descriptions, free text that may name people: not a statistician."""
-    return actor.role is not Role.STATISTICIAN
+def with_readable_descriptions(actor: Actor, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The listed cases, each without its description unless ``actor`` may read it.
+
+    A description is free text that may name people: a statistician reads none, a handler only those of
+    the cases its unit handles (lead or assisting), every other role all of them.
+    """
+    return [item if _may_read_description(actor, item) else _without_description(item) for item in items]
+
+
+def _may_read_description(actor: Actor, item: dict[str, Any]) -> bool:
+    if actor.role is Role.STATISTICIAN:
+        return False
+    if actor.role is Role.HANDLER:
+        return actor.unit == item["lead_unit"] or actor.unit in item["assisting_units"]
+    return True
+
+
+def _without_description(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k != "description"}
 
 
 def _within_calendar(as_of: datetime | None) -> datetime | None:
