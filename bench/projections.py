@@ -43,6 +43,7 @@ Prints a table with PASS/MISS against the targets and writes ``bench/results/pro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import hashlib
 import heapq
@@ -52,7 +53,6 @@ import multiprocessing
 import os
 import pstats
 import random
-import re
 import sys
 import threading
 import time
@@ -132,9 +132,11 @@ from domain.tolerance import RulingOutcome, ToleranceCondition, ToleranceEffect,
 from domain.values import Location, Party
 from projections.base import Projection
 from projections.case_listing import CaseFilter
-from projections.catalog import build_projections
+from projections.catalog import build_projections, queues_and_statistics
+from projections.queues import QUEUES, QueueFilter, WorkQueues
 from projections.runner import ProjectionRunner
-from projections.store import ReadStore, open_read_store
+from projections.statistics import Period, Statistics
+from projections.store import open_read_store
 
 TARGET_REBUILD_PER_S = 20_000
 TARGET_QUERY_P95_MS = 20.0
@@ -1139,11 +1141,11 @@ def rebuild_together(runners: Sequence[ProjectionRunner], head: int) -> dict[str
 
 
 def query_latencies(
-    read: dict[str, Any], repeats: int, cap_seconds: float = QUERY_SECONDS_CAP, seed: int = 7
+    queues: WorkQueues, statistics: Statistics, repeats: int, cap_seconds: float = QUERY_SECONDS_CAP, seed: int = 7
 ) -> dict[str, dict[str, Any]]:
     """Each kind of query ``repeats`` times (at most ``cap_seconds``), with varied filters and pages."""
     rng = random.Random(seed)
-    case_index = read["case_index"]
+    case_index = queues.case_index
     today = (datetime.now(UTC) + SHANGHAI_OFFSET).date()
     units = ["城管执法中队", "村（居）委会", "村镇建设办公室", "人民调解委员会", "综治中心"]
     kinds: dict[str, Callable[[], object]] = {}
@@ -1151,33 +1153,29 @@ def query_latencies(
     def page() -> int:
         return rng.choice([1, 1, 1, 2, 3, 5, 10])
 
-    queues = read.get("queues")
-    if queues is not None:
-        from projections.queues import QUEUES, QueueFilter
+    def queue_query(name: str) -> Callable[[], object]:
+        queue = QUEUES[name]
 
-        def queue_query(name: str) -> Callable[[], object]:
-            queue = QUEUES[name]
+        def run() -> object:
+            if queue.rulings:
+                chosen = QueueFilter(unit=rng.choice([None, "城管执法中队"]))
+            else:
+                chosen = rng.choice(
+                    [
+                        QueueFilter(),
+                        QueueFilter(kind=rng.choice(["complaint", "dispute", "enforcement"])),
+                        QueueFilter(village=rng.choice(VILLAGES)),
+                        QueueFilter(unit=rng.choice(units)),
+                    ]
+                )
+                if queue.needs_unit and not chosen.unit:
+                    chosen = QueueFilter(unit=rng.choice(units), village=chosen.village, kind=chosen.kind)
+            return queues.page(name, chosen, page(), rng.choice([20, 50]))
 
-            def run() -> object:
-                if queue.rulings:
-                    chosen = QueueFilter(unit=rng.choice([None, "城管执法中队"]))
-                else:
-                    chosen = rng.choice(
-                        [
-                            QueueFilter(),
-                            QueueFilter(kind=rng.choice(["complaint", "dispute", "enforcement"])),
-                            QueueFilter(village=rng.choice(VILLAGES)),
-                            QueueFilter(unit=rng.choice(units)),
-                        ]
-                    )
-                    if queue.needs_unit and not chosen.unit:
-                        chosen = QueueFilter(unit=rng.choice(units), village=chosen.village, kind=chosen.kind)
-                return queues.page(name, chosen, page(), rng.choice([20, 50]))
+        return run
 
-            return run
-
-        for name in QUEUES:
-            kinds[f"queue {name}"] = queue_query(name)
+    for name in QUEUES:
+        kinds[f"queue {name}"] = queue_query(name)
 
     def listing(make: Callable[[], Any]) -> Callable[[], object]:
         return lambda: case_index.list_cases(make(), page(), rng.choice([20, 50]))
@@ -1204,28 +1202,24 @@ def query_latencies(
         "list text search": listing(lambda: CaseFilter(text=rng.choice(["占道", "噪声", "TS-2025-0001", "养殖塘"]))),
         "list overdue": listing(lambda: CaseFilter(open=True, clock="overdue")),
     }
-    statistics = read.get("statistics")
-    if statistics is not None:
-        from projections.statistics import Period
+    years = [today.year - 2, today.year - 1, today.year]
 
-        years = [today.year - 2, today.year - 1, today.year]
+    def indicators(kind: str, group: Callable[[], str | None]) -> Callable[[], object]:
+        def run() -> object:
+            year = rng.choice(years)
+            top = {"month": 12, "quarter": 4, "year": 1}[kind]
+            if year == today.year:
+                top = {"month": today.month, "quarter": (today.month + 2) // 3, "year": 1}[kind]
+            return statistics.indicators([Period(kind, year, rng.randint(1, top))], group())
 
-        def indicators(kind: str, group: Callable[[], str | None]) -> Callable[[], object]:
-            def run() -> object:
-                year = rng.choice(years)
-                top = {"month": 12, "quarter": 4, "year": 1}[kind]
-                if year == today.year:
-                    top = {"month": today.month, "quarter": (today.month + 2) // 3, "year": 1}[kind]
-                return statistics.indicators([Period(kind, year, rng.randint(1, top))], group())
+        return run
 
-            return run
-
-        kinds |= {
-            "statistics year": indicators("year", lambda: None),
-            "statistics quarter by unit": indicators("quarter", lambda: "unit"),
-            "statistics month by category": indicators("month", lambda: "category"),
-            "statistics year by village": indicators("year", lambda: rng.choice(["village", "kind", "channel"])),
-        }
+    kinds |= {
+        "statistics year": indicators("year", lambda: None),
+        "statistics quarter by unit": indicators("quarter", lambda: "unit"),
+        "statistics month by category": indicators("month", lambda: "category"),
+        "statistics year by village": indicators("year", lambda: rng.choice(["village", "kind", "channel"])),
+    }
     results: dict[str, dict[str, Any]] = {}
     for name, query in kinds.items():
         query()  # warm: the first call may open a connection
@@ -1242,13 +1236,10 @@ def query_latencies(
     return results
 
 
-_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (\w+)")
-
-
 def vacuum_analyze(url: str, projections: Sequence[Projection]) -> dict[str, Any]:
     """``VACUUM ANALYZE`` every projection table (what autovacuum would do in time; it is off on some servers):
     the dead row versions the rebuild's upserts left, and how long it takes."""
-    tables = [m.group(1) for p in projections for statement in p.create_statements if (m := _TABLE.match(statement))]
+    tables = [table for p in projections for table in p.tables()]
     counts = "SELECT n_live_tup, n_dead_tup FROM pg_stat_user_tables WHERE relname = %s"
     found: dict[str, dict[str, int]] = {}
     with psycopg.connect(url, autocommit=True) as conn:
@@ -1611,38 +1602,6 @@ def _wait_until(condition: Callable[[], bool], timeout: float) -> bool:
 # -- the run ---------------------------------------------------------------------------------------------------
 
 
-def projections_measured(ledger: CaseLedger, store: ReadStore) -> tuple[dict[str, Projection], dict[str, str]]:
-    """The catalog's projections, plus the ruling index and statistics if the catalog lacks them."""
-    found: dict[str, Any] = dict(build_projections(ledger, store))
-    source = dict.fromkeys(found, "catalog")
-    try:
-        from projections.queues import RulingIndex
-
-        if "ruling_index" not in found:
-            found["ruling_index"], source["ruling_index"] = RulingIndex(store), "added by the benchmark"
-    except ImportError as error:
-        source["ruling_index"] = f"not importable: {error}"
-    try:
-        from projections.statistics import Statistics
-
-        if "statistics" not in found:
-            found["statistics"] = Statistics(store, ledger.rules, ledger.calendar)
-            source["statistics"] = "added by the benchmark"
-    except ImportError as error:
-        source["statistics"] = f"not importable: {error}"
-    return found, source
-
-
-def read_models(found: dict[str, Any]) -> dict[str, Any]:
-    """What the queries run on: the case index, and the queues and statistics when they exist."""
-    read: dict[str, Any] = {"case_index": found["case_index"], "statistics": found.get("statistics")}
-    if "ruling_index" in found:
-        from projections.queues import WorkQueues
-
-        read["queues"] = WorkQueues(found["case_index"], found["ruling_index"])
-    return read
-
-
 @contextmanager
 def _ledger_and_store(url: str) -> Iterator[tuple[Any, Any]]:
     settings = Settings(database_url=url)
@@ -1660,19 +1619,18 @@ def profile_rebuild(runner: ProjectionRunner, events: int) -> dict[str, Any]:
     own time, and the whole profile by own and by cumulative time in ``bench/results/``."""
 
     class _Enough(Exception):
-        pass
+        """Raised from the progress callback once ``events`` are done."""
 
-    def stop_after(applied: int, position: int) -> None:
-        if applied >= events:
+    def stop_after(done: int, total: int) -> None:
+        if done >= events:
             raise _Enough
 
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
     try:
-        runner.rebuild(stop_after)
-    except _Enough:
-        pass
+        with contextlib.suppress(_Enough):
+            runner.rebuild(stop_after)
     finally:
         profiler.disable()
     seconds = time.perf_counter() - started
@@ -1712,8 +1670,8 @@ def run(plan: Plan, *, together: bool = False, profile: bool = False) -> dict[st
         decoded = read_log(ledger, decode=True)
         results["read"] = {"raw": raw, "decoded": decoded}
         rates = {"raw": raw["per_s"], "decoded": decoded["per_s"]}
-        found, source = projections_measured(ledger, store)
-        results["projections"] = source
+        found = build_projections(ledger, store)
+        results["projections"] = list(found)
         runners = [ProjectionRunner(ledger, store, p) for p in found.values()]
         rebuilds = []
         for runner in runners:
@@ -1727,12 +1685,12 @@ def run(plan: Plan, *, together: bool = False, profile: bool = False) -> dict[st
             phase("rebuilding every projection at once")
             results["rebuild_together"] = rebuild_together(runners, head)
         phase("queries")
-        read = read_models(found)
-        results["queries_as_rebuilt"] = query_latencies(read, AS_REBUILT_REPEATS, AS_REBUILT_SECONDS_CAP)
+        queues, statistics = queues_and_statistics(found)
+        results["queries_as_rebuilt"] = query_latencies(queues, statistics, AS_REBUILT_REPEATS, AS_REBUILT_SECONDS_CAP)
         phase("VACUUM ANALYZE")
         results["vacuum_analyze"] = vacuum_analyze(url, list(found.values()))
         phase("queries after VACUUM ANALYZE")
-        results["queries"] = query_latencies(read, plan.query_repeats)
+        results["queries"] = query_latencies(queues, statistics, plan.query_repeats)
         phase(f"steady load: {LAG_RATE:.0f} commands/s for {plan.lag_seconds:.0f} s")
         results["lag"] = steady_load(ledger, url, runners, plan)
         if profile:
@@ -1862,11 +1820,11 @@ def report(results: dict[str, Any]) -> str:
         )
     if lag["first_errors"]:
         lines.append(f"  errors, e.g. {lag['first_errors'][:2]}")
-    sources = ", ".join(f"{k}: {v}" for k, v in results["projections"].items())
+    measured = ", ".join(results["projections"])
     before, after = results["load_average_before"], results["load_average_after"]
     lines += [
         "",
-        f"projections: {sources}",
+        f"projections: {measured}",
         f"total {results['total_seconds']:.0f} s; load average (1 min) {before[0]:.2f} before, {after[0]:.2f} after;"
         " at the start of each phase: "
         + ", ".join(f"{v['load_average'][0]:.1f} ({k.split(':')[0]})" for k, v in results["phases"].items()),

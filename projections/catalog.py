@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from application.core import LedgerCore
 from projections.base import Projection
 from projections.case_index import CaseIndex
-from projections.queues import RulingIndex
+from projections.queues import RulingIndex, WorkQueues
 from projections.runner import ProjectionRunner
 from projections.statistics import Statistics
 from projections.store import ReadStore
@@ -19,6 +21,13 @@ def build_projections(ledger: LedgerCore, store: ReadStore) -> dict[str, Project
         Statistics(store, ledger.rules, ledger.calendar),
     ]
     return {p.name: p for p in projections}
+
+
+def queues_and_statistics(projections: Mapping[str, Projection]) -> tuple[WorkQueues, Statistics]:
+    """The work queues and the statistics, answered from the projections :func:`build_projections` made."""
+    case_index, rulings, statistics = (projections[name] for name in ("case_index", "ruling_index", "statistics"))
+    assert isinstance(case_index, CaseIndex) and isinstance(rulings, RulingIndex) and isinstance(statistics, Statistics)
+    return WorkQueues(case_index, rulings), statistics
 
 
 def build_runners(ledger: LedgerCore, store: ReadStore, names: list[str] | None = None) -> list[ProjectionRunner]:

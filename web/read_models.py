@@ -13,9 +13,8 @@ from flask import Flask, current_app
 
 from application.ledger import CaseLedger
 from domain.errors import InvalidValue
-from projections.case_index import CaseIndex
-from projections.catalog import build_projections
-from projections.queues import RulingIndex, WorkQueues
+from projections.catalog import build_projections, queues_and_statistics
+from projections.queues import WorkQueues
 from projections.runner import ProjectionRunner
 from projections.statistics import Statistics
 from projections.store import ReadStore, open_read_store
@@ -60,10 +59,9 @@ def build_read_models(case_ledger: CaseLedger) -> ReadModels:
     """Open the read store in the ledger's database and the projections that live in it."""
     store = open_read_store(case_ledger.settings)
     projections = build_projections(case_ledger, store)
-    case_index, rulings, statistics = (projections[name] for name in ("case_index", "ruling_index", "statistics"))
-    assert isinstance(case_index, CaseIndex) and isinstance(rulings, RulingIndex) and isinstance(statistics, Statistics)
+    queues, statistics = queues_and_statistics(projections)
     runners = {name: ProjectionRunner(case_ledger, store, p) for name, p in projections.items()}
-    return ReadModels(store, WorkQueues(case_index, rulings), statistics, runners)
+    return ReadModels(store, queues, statistics, runners)
 
 
 def read_models() -> ReadModels:
