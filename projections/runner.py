@@ -223,8 +223,8 @@ class ProjectionRunner:
         A rebuild in progress is recorded, so running ``rebuild`` again after an interruption
         resumes from the last committed batch instead of starting over.
         """
-        reader = self.ledger.recorder
-        by_aggregate = self.projection.per_aggregate and isinstance(reader, AggregateOrderReader)
+        recorder = self.ledger.recorder
+        reader = recorder if self.projection.per_aggregate and isinstance(recorder, AggregateOrderReader) else None
         with self.store.transaction() as cursor:
             cursor.execute(TRACKING_DDL)
             cursor.execute(_REBUILDS_DDL)
@@ -237,13 +237,12 @@ class ProjectionRunner:
                     cursor.execute(statement)
                 cursor.execute(_RESET, (self.name, self.projection.fingerprint()))
                 cursor.execute(_START_REBUILD, (self.name,))
-                if by_aggregate:
+                if reader is not None:
                     cursor.execute(_CLAIM, (REBUILDING, self.name, 0))
                     cursor.execute(_REBUILD_UP_TO, (self.head(), self.name))
         self._set_up = True
         log.info("%s: %s from the start of the log", self.name, "resuming the rebuild" if resuming else "rebuilding")
-        if by_aggregate:
-            assert isinstance(reader, AggregateOrderReader)
+        if reader is not None:
             applied = self._rebuild_by_aggregate(reader, progress) + self.run_once()
         else:
             applied = self.run_once(progress)
