@@ -20,7 +20,6 @@ import click
 
 from application.config import Settings
 from application.errors import CaseLedgerError
-from application.ledger import CaseLedger, build_ledger
 from audit.bundle import verify_bundle
 from audit.checkpoint import CheckpointMalformed, read_checkpoint, sign_checkpoint, write_checkpoint
 from audit.keys import KeyFileError, generate_key, key_id, load_private_key, load_public_key, public_pem
@@ -29,7 +28,7 @@ from audit.roles import grant_service_role as grant
 from audit.store import AuditStore, AuditStoreMissing, open_audit_store
 from audit.verify import Finding, Outcome, Report, verify_log
 from domain.actor import Actor, Role
-from domain.errors import DomainError
+from web.cli_ledger import command_ledger
 
 
 @click.group()
@@ -176,20 +175,6 @@ def grant_service_role(role: str) -> None:
             click.echo(f"{statement};")
 
 
-@contextmanager
-def _identity_ledger() -> Iterator[CaseLedger]:
-    try:
-        ledger = build_ledger()
-    except CaseLedgerError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        yield ledger
-    except (CaseLedgerError, DomainError) as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        ledger.close()
-
-
 @click.group()
 def identities() -> None:
     """Confidential identities of complainants and whistleblowers."""
@@ -202,7 +187,7 @@ def identities_erase(person_ids: tuple[str, ...], reason: str) -> None:
     """Destroy the identity keys of PERSON_IDS (a party's party_id): their identities read as erased
     everywhere, and the log and its chain stay as they were."""
     operator = Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")
-    with _identity_ledger() as ledger:
+    with command_ledger() as ledger:
         for person_id in person_ids:
             ledger.erase_identity(operator, person_id, reason)
             click.echo(f"erased {person_id}")

@@ -21,11 +21,11 @@ from application.config import Settings
 from application.errors import CaseLedgerError
 from application.ledger import CaseLedger, build_ledger
 from domain.actor import Actor, Role
-from domain.errors import DomainError
 from projections.catalog import build_runners
 from projections.runner import REBUILDING, ProjectionRunner
 from projections.store import ReadStore, open_read_store
 from web.audit_cli import audit, grant_service_role, identities
+from web.cli_ledger import command_ledger
 
 
 @click.group()
@@ -73,7 +73,7 @@ def users() -> None:
 @click.option("--name", "display_name", default=None, help="Display name (default: the username).")
 def users_add(username: str, role: str, unit: str, display_name: str | None) -> None:
     """Register USERNAME in a role and unit."""
-    with _ledger() as ledger:
+    with command_ledger() as ledger:
         ledger.add_user(_operator(), username, display_name or username, role, unit)
     click.echo(f"added {username} ({role}, {unit})")
 
@@ -83,7 +83,7 @@ def users_add(username: str, role: str, unit: str, display_name: str | None) -> 
 @click.option("--reason", required=True)
 def users_deactivate(username: str, reason: str) -> None:
     """Deactivate USERNAME; their tokens stop working at once."""
-    with _ledger() as ledger:
+    with command_ledger() as ledger:
         ledger.deactivate_user(_operator(), username, reason)
     click.echo(f"deactivated {username}")
 
@@ -99,7 +99,7 @@ def tokens() -> None:
 @click.option("--days", type=int, default=None, help="Expire after this many days (default: never).")
 def tokens_issue(username: str, label: str, days: int | None) -> None:
     """Issue a token for USERNAME; the secret is printed once and never stored."""
-    with _ledger() as ledger:
+    with command_ledger() as ledger:
         token_id, secret = ledger.issue_token(_operator(), username, label, days)
     click.echo(f"token id: {token_id}", err=True)
     click.echo(secret)
@@ -110,23 +110,9 @@ def tokens_issue(username: str, label: str, days: int | None) -> None:
 @click.option("--reason", required=True)
 def tokens_revoke(token_id: UUID, reason: str) -> None:
     """Revoke the token with TOKEN_ID (printed when it was issued)."""
-    with _ledger() as ledger:
+    with command_ledger() as ledger:
         ledger.revoke_token(_operator(), token_id, reason)
     click.echo(f"revoked {token_id}")
-
-
-@contextmanager
-def _ledger() -> Iterator[CaseLedger]:
-    try:
-        ledger = build_ledger()
-    except CaseLedgerError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        yield ledger
-    except (CaseLedgerError, DomainError) as error:
-        raise click.ClickException(str(error)) from None
-    finally:
-        ledger.close()
 
 
 @main.group()
@@ -142,7 +128,7 @@ def projections_run(names: tuple[str, ...]) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    with _ledger() as ledger, _read_store(ledger) as store:
+    with command_ledger() as ledger, _read_store(ledger) as store:
         runners = _runners(ledger, store, names)
         threads = [threading.Thread(target=r.run_forever, args=(stop,), name=r.name) for r in runners]
         for thread in threads:
@@ -159,7 +145,7 @@ def projections_rebuild(names: tuple[str, ...]) -> None:
 
     Safe to interrupt: running it again resumes from the last batch written.
     """
-    with _ledger() as ledger, _read_store(ledger) as store:
+    with command_ledger() as ledger, _read_store(ledger) as store:
         for runner in _runners(ledger, store, names):
             label = f"{'resuming ' if runner.rebuilding() else ''}{runner.name}"
             with click.progressbar(length=1, label=label, show_eta=True) as bar:
@@ -189,7 +175,7 @@ class _RebuildProgress:
 @projections.command("status")
 def projections_status() -> None:
     """Each projection's position in the log and how far behind it is."""
-    with _ledger() as ledger, _read_store(ledger) as store:
+    with command_ledger() as ledger, _read_store(ledger) as store:
         for runner in build_runners(ledger, store):
             state = "following"
             if runner.rebuilding():
@@ -230,7 +216,7 @@ def demo_load(year: int, scale: float, seed: int) -> None:
     """Fill an empty store with a realistic year of a subdistrict's cases."""
     from application.demo import load_demo
 
-    with _ledger() as ledger:
+    with command_ledger() as ledger:
         summary = load_demo(ledger, year=year, seed=seed, scale=scale, progress=_report_progress)
     click.echo("", err=True)
     click.echo(
