@@ -12,6 +12,7 @@ from web.api import ProblemApi
 from web.auth import init_auth
 from web.blueprints import audit, cases, docs, health, kinds, queues, records, statistics
 from web.problems import UNSUPPORTED, problem_response, register_problem_handlers
+from web.wsgi import ReadBodyBeforeResponse
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -67,4 +68,5 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     api.register_blueprint(statistics.blp)
     app.register_blueprint(docs.blp)
     app.add_url_rule("/health", "health_root", health.health)
+    app.wsgi_app = ReadBodyBeforeResponse(app.wsgi_app)  # type: ignore[method-assign]
     return app

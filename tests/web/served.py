@@ -1,0 +1,114 @@
+"""A real ``caseledger serve`` process on a free port, and a raw HTTP/1.1 client to talk to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CASELEDGER = Path(sys.executable).parent / "caseledger"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path, seconds: float = 30) -> None:
+    """Wait until something answers HTTP on ``port``, failing with ``log`` if ``process`` exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+                exchange(probe, b"GET /health HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"nothing answered on port {port} within {seconds} s:\n{log.read_text()}")
+
+
+def initialise(store_url: str) -> None:
+    """``caseledger db init``, as ``make run`` does before serving."""
+    env = {**os.environ, "CASELEDGER_DATABASE_URL": store_url}
+    subprocess.run([str(CASELEDGER), "db", "init"], env=env, check=True, capture_output=True)
+
+
+@contextmanager
+def running(command: list[str], port: int, log: Path, env: dict[str, str] | None = None) -> Iterator[int]:
+    """``command`` (its output in ``log``) once it answers HTTP on ``port``; stopped when the block ends."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_for_port(port, process, log)
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def served(store_url: str, directory: Path, *options: str, **environment: str) -> Iterator[int]:
+    """``caseledger serve`` on ``store_url`` with ``options``; yields its port and stops it afterwards."""
+    port = free_port()
+    env = {**os.environ, "CASELEDGER_DATABASE_URL": store_url, **environment}
+    command = [str(CASELEDGER), "serve", "--port", str(port), *options]
+    with running(command, port, directory / f"serve-{port}.log", env):
+        yield port
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def read_reply(sock: socket.socket) -> Reply:
+    """Read one response with a Content-Length body (every response of the service and its front has one)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError(f"connection closed after {data[:200]!r}")
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    length = int(headers["content-length"])
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("connection closed inside the body")
+        body += chunk
+    return Reply(int(status_line.split()[1]), headers, body[:length])
+
+
+def exchange(sock: socket.socket, request: bytes) -> Reply:
+    sock.sendall(request)
+    return read_reply(sock)
+
+
+def get(port: int, target: str, headers: dict[str, str] | None = None, timeout: float = 5) -> Reply:
+    """One GET on a new connection."""
+    lines = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        return exchange(sock, f"GET {target} HTTP/1.1\r\nHost: test\r\n{lines}Connection: close\r\n\r\n".encode())
