@@ -258,12 +258,16 @@ def _serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
 
         create_app().run(host=host, port=port, debug=True, use_reloader=True)
         return
+    from web.serving import HEADER_FIELD_LIMIT, REQUEST_LINE_LIMIT, ProblemWorker
+
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
             "threads": threads,
-            "worker_class": "gthread",
+            "worker_class": ProblemWorker,
+            "limit_request_line": REQUEST_LINE_LIMIT,
+            "limit_request_field_size": HEADER_FIELD_LIMIT,
             "timeout": 30,
             "graceful_timeout": 10,
             "accesslog": "-",

@@ -61,6 +61,12 @@ UNAVAILABLE = Problem(
     "store-unavailable", 503, "The case store is unavailable; retry shortly", "案件库暂时无法访问，请稍后重试"
 )
 INTERNAL = Problem("internal", 500, "Internal error", "系统内部错误")
+# Refusals by the HTTP server itself, before the request reaches the app (web/serving.py).
+URI_TOO_LONG = Problem("uri-too-long", 414, "The request line is too long", "请求地址过长")
+HEADERS_TOO_LARGE = Problem("headers-too-large", 431, "The request headers are too large", "请求头过大")
+UNSUPPORTED_TRANSFER_CODING = Problem(
+    "unsupported-transfer-coding", 501, "This Transfer-Encoding is not supported", "不支持该传输编码"
+)
 
 _BY_STATUS = {p.status: p for p in (MALFORMED, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, METHOD, TOO_LARGE)} | {
     412: STALE,
@@ -72,16 +78,26 @@ _BY_STATUS = {p.status: p for p in (MALFORMED, UNAUTHENTICATED, FORBIDDEN, NOT_F
 }
 
 
+def problem_document(problem: Problem, detail: str = "", **members: Any) -> dict[str, Any]:
+    """The problem's JSON object (RFC 9457), with the English detail if there is one."""
+    body: dict[str, Any] = {
+        "type": problem.type,
+        "title": problem.title,
+        "title_zh": problem.title_zh,
+        "status": problem.status,
+    }
+    if detail:
+        body["detail"] = detail
+    body.update(members)
+    return body
+
+
 def problem_response(
     problem: Problem, detail: str = "", headers: Mapping[str, str] | None = None, **members: Any
 ) -> Response:
-    body = {"type": problem.type, "title": problem.title, "title_zh": problem.title_zh, "status": problem.status}
-    if detail:
-        body["detail"] = detail
     request_id = getattr(g, "request_id", "")
-    if request_id:
-        body["instance"] = f"urn:caseledger:request:{request_id}"
-    body.update(members)
+    instance = {"instance": f"urn:caseledger:request:{request_id}"} if request_id else {}
+    body = problem_document(problem, detail, **instance, **members)
     response = Response(json.dumps(body, ensure_ascii=False), status=problem.status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -14,8 +14,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 CASELEDGER = Path(sys.executable).parent / "caseledger"
+
+# Query strings for /api/cases at the edge of the request line's limit (8,190 bytes), percent-encoded:
+# three filters of 200 Chinese characters (9 bytes each) are 5.4 KB and fit; five filters of 200
+# four-byte characters (12 bytes each) are 12 KB and do not.
+THREE_CHINESE_FILTERS = urlencode({"village": "新" * 200, "unit": "城" * 200, "text": "占" * 200})
+FIVE_LONG_FILTERS = urlencode(dict.fromkeys(("status", "category", "village", "unit", "text"), "𠮷" * 200))
 
 
 def free_port() -> int:

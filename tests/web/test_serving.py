@@ -15,7 +15,7 @@ from application.config import Settings
 from application.ledger import build_ledger
 from domain.actor import Role
 from tests.web.conftest import COMPLAINT, ROOT
-from tests.web.served import Reply, exchange, initialise, served
+from tests.web.served import FIVE_LONG_FILTERS, THREE_CHINESE_FILTERS, Reply, exchange, get, initialise, served
 
 
 @dataclass
@@ -83,3 +83,32 @@ def test_a_request_after_a_post_refused_before_its_body_was_read_is_answered_at_
             if not isinstance(answer, Reply) or answer.status != 200:
                 slow.append((pair, status, answer, round(time.monotonic() - started, 2)))
     assert slow == []
+
+
+def test_three_filters_of_200_chinese_characters_fit_the_request_line(service: Service) -> None:
+    # gunicorn's default request-line limit (4,094 bytes) answered 400 with an HTML page.
+    reply = get(service.port, f"/api/cases?{THREE_CHINESE_FILTERS}", {"Authorization": f"Bearer {service.clerk}"})
+    assert (reply.status, reply.headers["content-type"]) == (200, "application/json")
+    assert reply.json()["items"] == []
+
+
+def test_a_request_line_longer_than_the_server_reads_is_a_problem(service: Service) -> None:
+    # Past gunicorn's largest request-line limit: the refusal is a problem, not gunicorn's HTML page.
+    reply = get(service.port, f"/api/cases?{FIVE_LONG_FILTERS}")
+    assert (reply.status, reply.headers["content-type"]) == (414, "application/problem+json")
+    assert reply.json()["type"] == "urn:caseledger:problem:uri-too-long"
+    assert reply.json()["title_zh"] == "请求地址过长"
+
+
+def test_a_header_of_10_kb_is_a_problem(service: Service) -> None:
+    reply = get(service.port, "/health", {"X-Filler": "a" * 10240})
+    assert (reply.status, reply.headers["content-type"]) == (431, "application/problem+json")
+    assert reply.json()["type"] == "urn:caseledger:problem:headers-too-large"
+
+
+def test_a_request_gunicorn_cannot_parse_is_a_problem(service: Service) -> None:
+    with socket.create_connection(("127.0.0.1", service.port), timeout=5) as sock:
+        reply = exchange(sock, b"GET /health HTTP/1.1\r\nHost: test\r\nBad Header: x\r\n\r\n")
+    assert (reply.status, reply.headers["content-type"]) == (400, "application/problem+json")
+    assert reply.json()["type"] == "urn:caseledger:problem:malformed-request"
+    assert "Bad Header" in reply.json()["detail"]
