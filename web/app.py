@@ -12,7 +12,7 @@ from web.api import ProblemApi
 from web.auth import init_auth
 from web.blueprints import audit, cases, docs, health, kinds, queues, records, statistics
 from web.problems import UNSUPPORTED, problem_response, register_problem_handlers
-from web.wsgi import ReadBodyBeforeResponse
+from web.wsgi import ClientBehindProxy, ReadBodyBeforeResponse
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -32,6 +32,7 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         FAILED_AUTH_PER_MINUTE=int(os.environ.get("CASELEDGER_FAILED_AUTH_PER_MINUTE", "20")),
+        TRUSTED_PROXIES=os.environ.get("CASELEDGER_TRUSTED_PROXIES", ""),
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": SECURITY},
             "security": [{"bearerAuth": []}],
@@ -68,5 +69,6 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     api.register_blueprint(statistics.blp)
     app.register_blueprint(docs.blp)
     app.add_url_rule("/health", "health_root", health.health)
-    app.wsgi_app = ReadBodyBeforeResponse(app.wsgi_app)  # type: ignore[method-assign]
+    proxies = frozenset(filter(None, (a.strip() for a in app.config["TRUSTED_PROXIES"].split(","))))
+    app.wsgi_app = ClientBehindProxy(ReadBodyBeforeResponse(app.wsgi_app), proxies)  # type: ignore[method-assign]
     return app

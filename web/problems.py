@@ -61,12 +61,17 @@ UNAVAILABLE = Problem(
     "store-unavailable", 503, "The case store is unavailable; retry shortly", "案件库暂时无法访问，请稍后重试"
 )
 INTERNAL = Problem("internal", 500, "Internal error", "系统内部错误")
-# Refusals by the HTTP server itself, before the request reaches the app (web/serving.py).
+# Refusals by the HTTP server itself, before the request reaches the app (web/serving.py, deploy/nginx/).
 URI_TOO_LONG = Problem("uri-too-long", 414, "The request line is too long", "请求地址过长")
 HEADERS_TOO_LARGE = Problem("headers-too-large", 431, "The request headers are too large", "请求头过大")
 UNSUPPORTED_TRANSFER_CODING = Problem(
     "unsupported-transfer-coding", 501, "This Transfer-Encoding is not supported", "不支持该传输编码"
 )
+REQUEST_TIMEOUT = Problem("request-timeout", 408, "The request arrived too slowly", "请求发送超时")
+BAD_GATEWAY = Problem(
+    "service-unreachable", 502, "The service is not answering; retry shortly", "服务暂时无法访问，请稍后重试"
+)
+GATEWAY_TIMEOUT = Problem("service-timeout", 504, "The service took too long to answer", "服务响应超时")
 
 _BY_STATUS = {p.status: p for p in (MALFORMED, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, METHOD, TOO_LARGE)} | {
     412: STALE,

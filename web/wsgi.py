@@ -41,3 +41,22 @@ class ReadBodyBeforeResponse:
             return start_response(status, headers, exc_info)
 
         return self.app(environ, start)
+
+
+class ClientBehindProxy:
+    """Takes the client's address from ``X-Forwarded-For`` when the request comes from a trusted proxy.
+
+    Behind nginx every request comes from nginx's address, so the failed-authentication throttle, which
+    counts per client address, would count everyone together. Only the last address in the header is
+    used: it is the one the trusted proxy wrote (deploy/nginx/ replaces the header rather than extending
+    it); anything before it is whatever the client claimed.
+    """
+
+    def __init__(self, app: WSGIApplication, proxies: frozenset[str]) -> None:
+        self.app, self.proxies = app, proxies
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "").rpartition(",")[2].strip()
+        if forwarded and environ.get("REMOTE_ADDR") in self.proxies:
+            environ["REMOTE_ADDR"] = forwarded
+        return self.app(environ, start_response)
