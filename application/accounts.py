@@ -39,7 +39,7 @@ class AccountUseCases(LedgerCore):
             at=now(),
         )
         if self.exists(user.id):
-            raise InvalidValue("username", f"user {username!r} already exists")
+            raise InvalidValue("username", f"user {username!r} already exists", zh=f"用户 {username!r} 已存在")
         return self.commit(user)
 
     def deactivate_user(self, actor: Actor, username: str, reason: str) -> CommandResult:
@@ -56,9 +56,9 @@ class AccountUseCases(LedgerCore):
         self.authorize(actor, "issue_token")
         user = self.load(User, user_id_for(username), "user")
         if not user.active:
-            raise InvalidValue("username", f"user {username!r} is deactivated")
+            raise InvalidValue("username", f"user {username!r} is deactivated", zh=f"用户 {username!r} 已停用")
         if valid_days is not None and valid_days <= 0:
-            raise InvalidValue("valid_days", "must be a positive number of days")
+            raise InvalidValue("valid_days", "must be a positive number of days", zh="应为正数天数")
         secret = secrets.token_urlsafe(TOKEN_BYTES)
         moment = now()
         token = AccessToken(

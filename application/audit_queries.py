@@ -49,7 +49,7 @@ class AuditQueries(LedgerCore):
         authorize(actor, "read_user_activity")
         since, until = require_aware(since, "since"), require_aware(until, "until")
         if until <= since:
-            raise InvalidValue("until", "must be later than since")
+            raise InvalidValue("until", "must be later than since", zh="应晚于 since")
         needle = b'"user_id":' + json.dumps(user_id, ensure_ascii=False).encode("utf-8")
         plain_state = self.mapper.cipher is None and self.mapper.compressor is None
         found = []

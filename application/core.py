@@ -49,7 +49,7 @@ from domain.enforcement import EnforcementCase
 from domain.errors import InvalidValue
 from domain.labels import Labelled
 from domain.rules import RuleTable
-from domain.time import local_date, now
+from domain.time import check_moment, local_date, now
 from domain.values import Party
 
 A = TypeVar("A", bound=Aggregate)
@@ -139,7 +139,7 @@ class LedgerCore(Application[UUID]):
     ) -> CommandResult:
         """Load, authorise ``action``, check the version it was decided against, apply ``change``, save."""
         if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
-            raise InvalidValue("expected_version", "must be a positive whole number")
+            raise InvalidValue("expected_version", "must be a positive whole number", zh="应为正整数")
         self.authorize(actor, action)
         aggregate = self.load(aggregate_class, aggregate_id, _noun(aggregate_class))
         self.authorize(actor, action, aggregate if isinstance(aggregate, Case) else None)
@@ -149,13 +149,23 @@ class LedgerCore(Application[UUID]):
         return self.commit(aggregate)
 
     def moment(self, at: datetime | None) -> datetime:
-        """When a command happened: now, or the given time if its year has a working-day calendar."""
+        """When a command happened: now, or the given time if it is not in the future and its year has a
+        working-day calendar."""
         if at is None:
             return now()
-        if isinstance(at, datetime) and at.tzinfo is not None and local_date(at).year not in self.calendar.years:
+        return self.within_calendar(check_moment(at, None), "at")
+
+    def within_calendar(self, moment: datetime, field: str) -> datetime:
+        """``moment``, if the working-day calendar knows its year (time limits count working days)."""
+        year = local_date(moment).year
+        if year not in self.calendar.years:
             loaded = ", ".join(str(y) for y in sorted(self.calendar.years))
-            raise InvalidValue("at", f"no working-day calendar for {local_date(at).year} (loaded: {loaded})")
-        return at
+            raise InvalidValue(
+                field,
+                f"no working-day calendar for {year} (loaded: {loaded})",
+                zh=f"没有 {year} 年的工作日历（已载入：{loaded}）",
+            )
+        return moment
 
     def events_of(self, aggregate_id: UUID) -> Sequence[Any]:
         with _translated(aggregate_id):

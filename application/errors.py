@@ -21,21 +21,32 @@ class NotFound(CaseLedgerError):
         super().__init__(f"{what} {aggregate_id} not found")
         self.what = what
         self.aggregate_id = aggregate_id
+        self.zh = f"未找到 {aggregate_id}（{what}）"
 
 
 class Conflict(CaseLedgerError):
     """Someone else changed the aggregate first; reload and decide again."""
 
-    def __init__(self, aggregate_id: UUID, message: str = "changed concurrently by another command") -> None:
+    def __init__(
+        self,
+        aggregate_id: UUID,
+        message: str = "changed concurrently by another command",
+        zh: str = "已被另一操作同时修改",
+    ) -> None:
         super().__init__(f"{aggregate_id}: {message}")
         self.aggregate_id = aggregate_id
+        self.zh = f"{aggregate_id}：{zh}"
 
 
 class StaleVersion(Conflict):
     """The command was decided against a version that is no longer current."""
 
     def __init__(self, aggregate_id: UUID, expected: int, current: int) -> None:
-        super().__init__(aggregate_id, f"expected version {expected}, current version is {current}")
+        super().__init__(
+            aggregate_id,
+            f"expected version {expected}, current version is {current}",
+            f"所见版本为 {expected}，当前版本为 {current}",
+        )
         self.expected = expected
         self.current = current
 
@@ -56,6 +67,7 @@ class IdempotencyKeyReused(CaseLedgerError):
         super().__init__(f"filing key {key!r} was already used for a different filing ({existing})")
         self.key = key
         self.existing = existing
+        self.zh = f"幂等键 {key!r} 已用于另一份内容不同的登记（{existing}）"
 
 
 class LogUnreadable(CaseLedgerError):

@@ -33,7 +33,7 @@ class AccessLog(Aggregate):
     def record_reading(self, actor: Actor, at: datetime, party_ids: list[str], reason: str) -> None:
         """Record that ``actor`` read these parties' identities, and why."""
         if not party_ids:
-            raise InvalidValue("party_ids", "a reading names at least one party")
+            raise InvalidValue("party_ids", "a reading names at least one party", zh="查阅至少应指明一名当事人")
         self._identity_read(
             actor=actor,
             at=check_moment(at, None),

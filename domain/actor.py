@@ -29,8 +29,8 @@ class Actor:
 
     def __post_init__(self) -> None:
         if not self.user_id.strip():
-            raise InvalidValue("actor.user_id", "must not be empty")
+            raise InvalidValue("actor.user_id", "must not be empty", zh="不能为空")
         if not isinstance(self.role, Role):
-            raise InvalidValue("actor.role", f"not a role: {self.role!r}")
+            raise InvalidValue("actor.role", f"not a role: {self.role!r}", zh=f"不是角色：{self.role!r}")
         if not self.unit.strip():
-            raise InvalidValue("actor.unit", "must not be empty")
+            raise InvalidValue("actor.unit", "must not be empty", zh="不能为空")

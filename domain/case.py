@@ -99,14 +99,22 @@ class Case(Aggregate):
         chosen = Channel.parse(channel, "channel")
         if chosen not in CHANNELS_BY_KIND[cls.KIND]:
             allowed = ", ".join(sorted(c.code for c in CHANNELS_BY_KIND[cls.KIND]))
-            raise InvalidValue("channel", f"{_article(cls.KIND)} cannot come by {chosen.code}; use one of: {allowed}")
+            raise InvalidValue(
+                "channel",
+                f"{_article(cls.KIND)} cannot come by {chosen.code}; use one of: {allowed}",
+                zh=f"{cls.KIND.zh}不能经由 {chosen.code} 渠道登记，可选：{allowed}",
+            )
         if not isinstance(location, Location):
-            raise InvalidValue("location", "must be a location")
+            raise InvalidValue("location", "must be a location", zh="应为地点")
         require_text(description, "description")
         if not isinstance(parties, list) or not all(isinstance(p, Party) for p in parties):
-            raise InvalidValue("parties", "must be a list of parties")
+            raise InvalidValue("parties", "must be a list of parties", zh="应为当事人列表")
         if len(parties) < cls.MIN_PARTIES:
-            raise InvalidValue("parties", f"{_article(cls.KIND)} needs at least {cls.MIN_PARTIES} parties")
+            raise InvalidValue(
+                "parties",
+                f"{_article(cls.KIND)} needs at least {cls.MIN_PARTIES} parties",
+                zh=f"{cls.KIND.zh}至少需要 {cls.MIN_PARTIES} 名当事人",
+            )
         check_moment(at, None)
 
     # -- guards ---------------------------------------------------------------------------
@@ -199,21 +207,27 @@ class Case(Aggregate):
         """Correct what was registered; the correction names the event it corrects and why."""
         at = check_moment(at, self.last_at)
         if not isinstance(corrects_version, int) or not 1 <= corrects_version <= self.version:
-            raise InvalidValue("corrects_version", f"must name an event of this case (1..{self.version})")
+            raise InvalidValue(
+                "corrects_version",
+                f"must name an event of this case (1..{self.version})",
+                zh=f"应为本案的事件版本（1..{self.version}）",
+            )
         if all(v is None for v in (category, channel, location, description, parties)):
-            raise InvalidValue("changes", "a correction must change at least one field")
+            raise InvalidValue("changes", "a correction must change at least one field", zh="更正至少应修改一项")
         if category is not None:
             category = self.CATEGORY.parse(category, "category")
         if channel is not None:
             channel = Channel.parse(channel, "channel")
             if channel not in CHANNELS_BY_KIND[self.KIND]:
-                raise InvalidValue("channel", f"not a channel for a {self.KIND.en.lower()}")
+                raise InvalidValue(
+                    "channel", f"not a channel for a {self.KIND.en.lower()}", zh=f"不是{self.KIND.zh}的登记渠道"
+                )
         if location is not None and not isinstance(location, Location):
-            raise InvalidValue("location", "must be a location")
+            raise InvalidValue("location", "must be a location", zh="应为地点")
         if description is not None:
             description = require_text(description, "description")
         if parties is not None and not all(isinstance(p, Party) for p in parties):
-            raise InvalidValue("parties", "must be a list of parties")
+            raise InvalidValue("parties", "must be a list of parties", zh="应为当事人列表")
         self._corrected(
             actor=actor,
             at=at,
@@ -309,11 +323,12 @@ class Case(Aggregate):
 def check_extension(rule: ClockRule, days: object, used: int, consent: bool, kind: CaseKind) -> None:
     """Refuse an extension the rule does not allow: beyond its cap, too often, or without consent."""
     if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
-        raise InvalidValue("days", "must be a positive whole number of days")
+        raise InvalidValue("days", "must be a positive whole number of days", zh="应为正整数天数")
     if days > rule.extension_cap:
         raise InvalidValue(
             "days",
             f"an extension of {rule.stage.en.lower()} may be at most {rule.extension_cap} days ({rule.basis})",
+            zh=f"「{rule.stage.zh}」最多可延长 {rule.extension_cap} 天（{rule.basis}）",
         )
     if used >= rule.max_extensions:
         raise RuleViolation(

@@ -141,7 +141,7 @@ class Complaint(FollowedUpCase):
         lead = require_text(lead_unit, "lead_unit", MAX_NAME)
         assisting = require_names(list(assisting_units), "assisting_units", minimum=0)
         if lead in assisting:
-            raise InvalidValue("assisting_units", "the lead unit cannot also assist")
+            raise InvalidValue("assisting_units", "the lead unit cannot also assist", zh="主办单位不能同时作为协办单位")
         self._dispatched(
             actor=actor,
             at=at,

@@ -115,7 +115,11 @@ class Dispute(FollowedUpCase):
         ground = RefusalGround.parse(ground, "ground")
         body = optional_text(competent_body, "competent_body", MAX_NAME)
         if ground is not RefusalGround.PARTY_REFUSES and not body:
-            raise InvalidValue("competent_body", "name the court, arbitration body or agency it belongs to")
+            raise InvalidValue(
+                "competent_body",
+                "name the court, arbitration body or agency it belongs to",
+                zh="请写明应由哪个法院、仲裁机构或部门处理",
+            )
         self._refused(actor=actor, at=at, ground=ground, competent_body=body, reason=require_text(reason, "reason"))
 
     @event("Refused")
@@ -175,9 +179,9 @@ class Dispute(FollowedUpCase):
         """Record one mediation session: its date, who took part, notes and outcome."""
         at = self._guard("hold_session", at)
         if not isinstance(held_on, date) or isinstance(held_on, datetime):
-            raise InvalidValue("held_on", "must be a date")
+            raise InvalidValue("held_on", "must be a date", zh="应为日期")
         if held_on > local_date(at):
-            raise InvalidValue("held_on", "a session cannot be recorded before it is held")
+            raise InvalidValue("held_on", "a session cannot be recorded before it is held", zh="调解尚未举行，不能记录")
         self._session_held(
             actor=actor,
             at=at,
@@ -208,9 +212,9 @@ class Dispute(FollowedUpCase):
         """Record the mediation agreement (调解协议) with what 《人民调解法》 Art. 29 requires."""
         at = self._guard("agree", at)
         if not isinstance(perform_by, date) or isinstance(perform_by, datetime):
-            raise InvalidValue("perform_by", "must be a date")
+            raise InvalidValue("perform_by", "must be a date", zh="应为日期")
         if perform_by < local_date(at):
-            raise InvalidValue("perform_by", "must not be before the agreement")
+            raise InvalidValue("perform_by", "must not be before the agreement", zh="不能早于协议达成之日")
         self._agreed(
             actor=actor,
             at=at,
@@ -277,7 +281,7 @@ class Dispute(FollowedUpCase):
     def record_confirmation(self, actor: Actor, at: datetime, confirmed: bool, reference: str) -> None:
         at = self._guard("record_confirmation", at)
         if not isinstance(confirmed, bool):
-            raise InvalidValue("confirmed", "must be true or false")
+            raise InvalidValue("confirmed", "must be true or false", zh="应为 true 或 false")
         self._confirmation_recorded(
             actor=actor, at=at, confirmed=confirmed, reference=require_text(reference, "reference", MAX_NAME)
         )

@@ -197,7 +197,9 @@ class EnforcementCase(Case):
             "an investigation cannot be concluded without evidence",
         )
         if not isinstance(major, bool) or not isinstance(complex_case, bool):
-            raise InvalidValue("major", "major and complex_case must be true or false")
+            raise InvalidValue(
+                "major", "major and complex_case must be true or false", zh="major 和 complex_case 应为 true 或 false"
+            )
         self._concluded(
             actor=actor,
             at=at,
@@ -432,5 +434,7 @@ def _fine_for(decision: DecisionType, fine: Decimal | None) -> Decimal | None:
     if decision is DecisionType.FINE:
         return require_amount(fine, "fine")
     if fine is not None:
-        raise InvalidValue("fine", f"a decision of {decision.en.lower()} carries no fine")
+        raise InvalidValue(
+            "fine", f"a decision of {decision.en.lower()} carries no fine", zh=f"「{decision.zh}」决定不附罚款"
+        )
     return None

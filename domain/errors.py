@@ -10,12 +10,14 @@ class DomainError(Exception):
 
 
 class InvalidValue(DomainError):
-    """A value given to the domain is unacceptable; ``field`` names it."""
+    """A value given to the domain is unacceptable; ``field`` names it, ``message`` says why in English
+    and ``zh`` in Chinese."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, *, zh: str) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.zh = zh
 
 
 class RuleViolation(DomainError):

@@ -44,7 +44,7 @@ class FollowedUpCase(Case):
         """Approve closure (办结), saying whether the case was resolved; over a dissatisfied resident, say why."""
         at = self._guard("close", at)
         if not isinstance(resolved, bool):
-            raise InvalidValue("resolved", "must be true or false")
+            raise InvalidValue("resolved", "must be true or false", zh="应为 true 或 false")
         if self.satisfaction is Satisfaction.DISSATISFIED:
             reason = require_text(reason, "reason")
         self._closed(actor=actor, at=at, resolved=resolved, reason=optional_text(reason, "reason"))

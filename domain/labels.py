@@ -38,12 +38,14 @@ class Labelled(Enum):
             if member.code == value:
                 return member
         allowed = ", ".join(m.code for m in cls)
-        raise InvalidValue(field, f"unknown value {value!r}; expected one of: {allowed}")
+        raise InvalidValue(
+            field, f"unknown value {value!r}; expected one of: {allowed}", zh=f"无效的值 {value!r}，可选：{allowed}"
+        )
 
     @classmethod
     def parse_many(cls, values: object, field: str) -> list[Self]:
         if isinstance(values, str) or not hasattr(values, "__iter__"):
-            raise InvalidValue(field, "expected a list")
+            raise InvalidValue(field, "expected a list", zh="应为列表")
         return [cls.parse(v, field) for v in values]
 
 

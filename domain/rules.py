@@ -100,7 +100,9 @@ class RuleTable:
     def rule(self, kind: CaseKind, stage: Stage, category: str = "") -> ClockRule:
         found = self._rules.get((kind, stage, category)) or self._rules.get((kind, stage, ""))
         if found is None:
-            raise InvalidValue("stage", f"no time limit for {kind.code}/{stage.code}")
+            raise InvalidValue(
+                "stage", f"no time limit for {kind.code}/{stage.code}", zh=f"{kind.zh}的「{stage.zh}」没有办理时限"
+            )
         return found
 
     def rules(self) -> list[tuple[str, ClockRule]]:
@@ -122,7 +124,7 @@ class RuleTable:
                 if name in item:
                     value = item[name]
                     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                        raise InvalidValue(f"{where}.{name}", "must be a non-negative whole number")
+                        raise InvalidValue(f"{where}.{name}", "must be a non-negative whole number", zh="应为非负整数")
                     changes[name] = value
             if "unit" in item:
                 changes["unit"] = DayUnit.parse(item["unit"], f"{where}.unit")

@@ -160,9 +160,9 @@ class ToleranceRuling(Aggregate):
         at = self._step(frozenset({S.ACCEPTED}), "verify", "核实", at)
         met = ToleranceCondition.parse_many(conditions_met, "conditions_met")
         if len(set(met)) != len(met):
-            raise InvalidValue("conditions_met", "each condition once")
+            raise InvalidValue("conditions_met", "each condition once", zh="每项条件只能列一次")
         if not isinstance(negative_list_hit, bool):
-            raise InvalidValue("negative_list_hit", "must be true or false")
+            raise InvalidValue("negative_list_hit", "must be true or false", zh="应为 true 或 false")
         ordered = [c for c in ToleranceCondition if c in met]
         self._verified(
             actor=actor,
@@ -217,9 +217,11 @@ class ToleranceRuling(Aggregate):
                 "exemption needs every condition verified; not met: " + ", ".join(c.en for c in missing),
             )
         if outcome is RulingOutcome.NOT_TOLERATED and granted:
-            raise InvalidValue("effects", "a ruling of not tolerated grants no effects")
+            raise InvalidValue(
+                "effects", "a ruling of not tolerated grants no effects", zh="不予容错的认定不能给予任何效果"
+            )
         if outcome is not RulingOutcome.NOT_TOLERATED and not granted:
-            raise InvalidValue("effects", "name the effects the ruling grants")
+            raise InvalidValue("effects", "name the effects the ruling grants", zh="请列明认定给予的效果")
         self._ruled(actor=actor, at=at, outcome=outcome, effects=granted, basis=require_text(basis, "basis"))
 
     @event("Ruled")

@@ -160,9 +160,11 @@ class CaseIndex(Projection):
         Clock statuses are as of ``as_of`` (now).
         """
         if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-            raise InvalidValue("page", "must be a whole number from 1")
+            raise InvalidValue("page", "must be a whole number from 1", zh="应为不小于 1 的整数")
         if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= MAX_PER_PAGE:
-            raise InvalidValue("per_page", f"must be a whole number from 1 to {MAX_PER_PAGE}")
+            raise InvalidValue(
+                "per_page", f"must be a whole number from 1 to {MAX_PER_PAGE}", zh=f"应为 1 至 {MAX_PER_PAGE} 的整数"
+            )
         today, due_soon_until = self._today(as_of)
         where, params = where_clause(filters or CaseFilter(), today, due_soon_until)
         with self.store.transaction(readonly=True) as cursor:

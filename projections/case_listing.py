@@ -191,13 +191,17 @@ def _label(member: Labelled | None) -> dict[str, str] | None:
 def _known(value: str, enums: Sequence[type[Labelled]], field: str) -> str:
     codes = sorted({member.code for enum in enums for member in enum})
     if value not in codes:
-        raise InvalidValue(field, f"unknown value {value!r}; expected one of: {', '.join(codes)}")
+        raise InvalidValue(
+            field,
+            f"unknown value {value!r}; expected one of: {', '.join(codes)}",
+            zh=f"无效的值 {value!r}，可选：{'、'.join(codes)}",
+        )
     return value
 
 
 def _day(value: object, field: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidValue(field, "must be a date")
+        raise InvalidValue(field, "must be a date", zh="应为日期")
     return value
 
 

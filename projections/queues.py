@@ -162,13 +162,17 @@ class WorkQueues:
         """
         queue = QUEUES.get(name)
         if queue is None:
-            raise InvalidValue("name", f"unknown queue {name!r}; expected one of: {', '.join(QUEUES)}")
+            raise InvalidValue(
+                "name",
+                f"unknown queue {name!r}; expected one of: {', '.join(QUEUES)}",
+                zh=f"没有队列 {name!r}，可选：{'、'.join(QUEUES)}",
+            )
         _check_page(page, per_page)
         chosen = filters or QueueFilter()
         if queue.rulings:
             return self.rulings.pending(chosen, page, per_page)
         if queue.needs_unit and not chosen.unit:
-            raise InvalidValue("unit", f"the {queue.code} queue needs a unit")
+            raise InvalidValue("unit", f"the {queue.code} queue needs a unit", zh=f"「{queue.zh}」队列需要指定单位")
         today, due_soon_until = self.case_index.today(as_of)
         case_filter = replace(
             CaseFilter(
@@ -208,9 +212,11 @@ def _queue_clauses(queue: Queue) -> tuple[str, list[Any]]:
 
 def _check_page(page: object, per_page: object) -> None:
     if not isinstance(page, int) or isinstance(page, bool) or page < 1:
-        raise InvalidValue("page", "must be a whole number from 1")
+        raise InvalidValue("page", "must be a whole number from 1", zh="应为不小于 1 的整数")
     if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidValue("per_page", f"must be a whole number from 1 to {MAX_PER_PAGE}")
+        raise InvalidValue(
+            "per_page", f"must be a whole number from 1 to {MAX_PER_PAGE}", zh=f"应为 1 至 {MAX_PER_PAGE} 的整数"
+        )
 
 
 # -- the ruling index ---------------------------------------------------------------------------
@@ -282,7 +288,11 @@ class RulingIndex(Projection):
         """One page of the rulings still to be ruled, oldest request first."""
         for field in ("kind", "category", "village", "channel"):
             if getattr(filters, field) is not None:
-                raise InvalidValue(field, "does not apply to tolerated-error rulings; filter them by unit")
+                raise InvalidValue(
+                    field,
+                    "does not apply to tolerated-error rulings; filter them by unit",
+                    zh="不适用于容错免责认定，请按单位筛选",
+                )
         open_codes = [s.code for s in RULING_PENDING_STATUSES]
         marks = ", ".join("%s" for _ in open_codes)
         where = f" WHERE (r.status IN ({marks}) OR (r.status = %s AND r.reviewed_by IS NULL))"

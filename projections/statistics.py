@@ -202,12 +202,14 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.kind not in PERIODS:
-            raise InvalidValue("period", f"must be one of: {', '.join(PERIODS)}")
+            raise InvalidValue("period", f"must be one of: {', '.join(PERIODS)}", zh=f"可选：{'、'.join(PERIODS)}")
         if not isinstance(self.year, int) or isinstance(self.year, bool) or not 2000 <= self.year <= 2100:
-            raise InvalidValue("year", "must be a year from 2000 to 2100")
+            raise InvalidValue("year", "must be a year from 2000 to 2100", zh="应为 2000 至 2100 年")
         top = {"month": 12, "quarter": 4, "year": 1}[self.kind]
         if not isinstance(self.number, int) or isinstance(self.number, bool) or not 1 <= self.number <= top:
-            raise InvalidValue(self.kind if self.kind != "year" else "year", f"must be from 1 to {top}")
+            raise InvalidValue(
+                self.kind if self.kind != "year" else "year", f"must be from 1 to {top}", zh=f"应为 1 至 {top}"
+            )
 
     @property
     def start(self) -> date:
@@ -896,7 +898,9 @@ class Statistics(Projection):
     ) -> dict[str, Any]:
         """Every indicator for each period, in total and (if ``group_by``) per group; overdue as of ``as_of``."""
         if group_by is not None and group_by not in GROUPINGS:
-            raise InvalidValue("group_by", f"must be one of: {', '.join(GROUPINGS)}")
+            raise InvalidValue(
+                "group_by", f"must be one of: {', '.join(GROUPINGS)}", zh=f"可选：{'、'.join(GROUPINGS)}"
+            )
         moment = now() if as_of is None else require_aware(as_of, "as_of")
         today = local_date(moment).isoformat()
         results = []

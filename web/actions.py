@@ -25,14 +25,17 @@ from domain.outcomes import (
     SessionOutcome,
 )
 from domain.tolerance import RulingOutcome, ToleranceCondition, ToleranceEffect
-from web.schemas import LocationSchema, PartySchema, action_schema, boolean, code, codes, names, text
+from web.messages import Message
+from web.schemas import LocationSchema, PartySchema, action_schema, boolean, code, codes, names, text, whole
 
 MAX_FINE = Decimal(100_000_000)
 
 
 def _positive_and_bounded(amount: Decimal) -> None:
     if not Decimal(0) < amount <= MAX_FINE:
-        raise ma.ValidationError(f"must be more than 0 and at most {MAX_FINE} yuan")
+        raise ma.ValidationError(
+            Message(f"must be more than 0 and at most {MAX_FINE} yuan", f"应大于 0 元且不超过 {MAX_FINE} 元")
+        )
 
 
 def _fine() -> fields.Decimal:
@@ -74,7 +77,7 @@ SHARED = [
         "corrections",
         "correct_case",
         "Correct registered details, naming the event corrected",
-        corrects_version=fields.Integer(required=True, validate=validate.Range(min=1)),
+        corrects_version=whole(required=True, validate=validate.Range(min=1)),
         reason=text(),
         category=fields.String(load_default=None, validate=validate.Length(max=64)),
         channel=fields.String(load_default=None, validate=validate.Length(max=64)),
@@ -90,7 +93,7 @@ SHARED = [
         "extend",
         "extend_deadline",
         "Extend the time limit (approver = caller)",
-        days=fields.Integer(required=True, validate=validate.Range(min=1, max=365)),
+        days=whole(required=True, validate=validate.Range(min=1, max=365)),
         reason=text(),
         parties_consent=boolean(load_default=False),
     ),

@@ -3,14 +3,59 @@
 from __future__ import annotations
 
 import http
-from typing import Any
+import json
+from typing import Any, NoReturn
 
-from flask import Response
+import flask_smorest
+from flask import Request, Response
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import BadRequest, HTTPException
 
+from web.messages import Message
 from web.problems import PROBLEM_JSON, http_problem
 from web.schemas import ProblemSchema
+
+
+class BodyParser(FlaskParser):
+    """Reads a JSON body whole or refuses it with a 400 problem saying why: cut short, not JSON, or
+    nested too deeply for the parser."""
+
+    def _raw_load_json(self, req: Request) -> Any:
+        if not is_json_request(req):
+            return core.missing
+        body = req.get_data(cache=True)
+        if req.content_length is not None and len(body) < req.content_length:
+            raise BadRequest(
+                Message(
+                    f"the body ended after {len(body)} of the {req.content_length} bytes its Content-Length "
+                    "announced; nothing was recorded",
+                    f"请求内容不完整（Content-Length 为 {req.content_length} 字节，只收到 {len(body)} 字节），"
+                    "未作任何记录",
+                )
+            )
+        try:
+            return core.parse_json(body)
+        except RecursionError:
+            raise BadRequest(Message("the JSON body is nested too deeply", "请求内容的 JSON 嵌套层数过多")) from None
+
+    def _handle_invalid_json_error(
+        self, error: json.JSONDecodeError | UnicodeDecodeError, req: Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
+        where = (error.lineno, error.colno) if isinstance(error, json.JSONDecodeError) else (1, error.start + 1)
+        raise BadRequest(
+            Message(
+                f"the body is not valid JSON (line {where[0]}, column {where[1]}: {error})",
+                f"请求内容不是有效的 JSON（第 {where[0]} 行第 {where[1]} 列有误）",
+            )
+        )
+
+
+class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
+    """flask-smorest's Blueprint, reading bodies with :class:`BodyParser`."""
+
+    ARGUMENTS_PARSER = BodyParser()
 
 
 class ProblemApi(Api):  # type: ignore[misc]

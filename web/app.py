@@ -11,7 +11,8 @@ from application.ledger import CaseLedger, build_ledger
 from web.api import ProblemApi
 from web.auth import init_auth
 from web.blueprints import audit, cases, docs, health, kinds, queues, records, statistics
-from web.problems import UNSUPPORTED, problem_response, register_problem_handlers
+from web.problems import UNSUPPORTED, fields_problem, problem_response, register_problem_handlers
+from web.schemas import unstorable_in
 from web.wsgi import ClientBehindProxy, ReadBodyBeforeResponse
 
 MAX_BODY_BYTES = 256 * 1024
@@ -59,6 +60,12 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
             sent = request.mimetype or "nothing"
             return problem_response(UNSUPPORTED, f"send Content-Type: application/json, not {sent}")
         return None
+
+    @app.before_request
+    def refuse_unstorable_path() -> Response | None:
+        """Path segments are held to the rule request schemas hold every body and query field to."""
+        refused = unstorable_in(request.view_args or {})
+        return None if refused is None else fields_problem(refused)
 
     api.register_blueprint(health.blp)
     api.register_blueprint(cases.blp)

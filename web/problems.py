@@ -21,6 +21,7 @@ from application.errors import (
     StoreUnavailable,
 )
 from domain.errors import DomainError, InvalidValue, RuleViolation
+from web.messages import Message, in_chinese
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -110,7 +111,12 @@ def problem_response(
 
 
 def _invalid(error: InvalidValue) -> Response:
-    return problem_response(VALIDATION, str(error), errors=[{"field": error.field, "message": error.message}])
+    return problem_response(
+        VALIDATION,
+        str(error),
+        detail_zh=f"{error.field}：{error.zh}",
+        errors=[{"field": error.field, "message": error.message, "message_zh": error.zh}],
+    )
 
 
 def _rule(error: RuleViolation) -> Response:
@@ -118,7 +124,13 @@ def _rule(error: RuleViolation) -> Response:
 
 
 def _stale(error: StaleVersion) -> Response:
-    return problem_response(STALE, str(error), current_version=error.current, headers={"ETag": f'"{error.current}"'})
+    return problem_response(
+        STALE,
+        str(error),
+        {"ETag": f'"{error.current}"'},
+        detail_zh=error.zh,
+        current_version=error.current,
+    )
 
 
 def _store(error: CaseLedgerError) -> Response:
@@ -129,13 +141,20 @@ _HANDLERS: dict[type[Exception], Callable[[Any], Response]] = {
     InvalidValue: _invalid,
     RuleViolation: _rule,
     StaleVersion: _stale,
-    Conflict: lambda e: problem_response(CONFLICT, str(e)),
-    NotFound: lambda e: problem_response(NOT_FOUND, str(e)),
+    Conflict: lambda e: problem_response(CONFLICT, str(e), detail_zh=e.zh),
+    NotFound: lambda e: problem_response(NOT_FOUND, str(e), detail_zh=e.zh),
     Forbidden: lambda e: problem_response(FORBIDDEN, e.reason, action=e.action),
-    IdempotencyKeyReused: lambda e: problem_response(KEY_REUSED, str(e)),
+    IdempotencyKeyReused: lambda e: problem_response(KEY_REUSED, str(e), detail_zh=e.zh),
     StoreUnavailable: _store,
     StoreNotInitialised: _store,
     LogUnreadable: lambda e: problem_response(INTERNAL, str(e)),
+}
+
+
+_DEFAULT_DETAILS = {
+    404: Message("there is nothing at this address", "该地址没有对应的资源"),
+    405: Message("this address does not take this method (see Allow)", "该地址不支持此请求方法（见 Allow）"),
+    413: Message("the request body is larger than the service accepts", "请求内容超过了服务允许的大小"),
 }
 
 
@@ -149,9 +168,26 @@ def http_problem(error: HTTPException) -> Response:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="caseledger"')
     headers.update((name, value) for name, value in error.get_headers() if name == "Allow")
     if messages:
-        return problem_response(problem, "Some fields are not valid", headers, errors=_field_errors(messages))
-    detail = data.get("message") or (error.description if problem is not INTERNAL else "")
-    return problem_response(problem, str(detail or ""), headers)
+        return fields_problem(messages, problem, headers)
+    if problem is INTERNAL:
+        return problem_response(problem, "", headers)
+    detail = data.get("message") or error.description or ""
+    if not isinstance(detail, Message) and detail == type(error).description:
+        detail = _DEFAULT_DETAILS.get(problem.status, detail)
+    if isinstance(detail, Message):
+        return problem_response(problem, detail, headers, detail_zh=detail.zh)
+    return problem_response(problem, str(detail), headers)
+
+
+def fields_problem(
+    messages: Mapping[str, Any], problem: Problem = VALIDATION, headers: Mapping[str, str] | None = None
+) -> Response:
+    """The problem listing the fields of ``messages`` (keyed as marshmallow keys its errors), each with why."""
+    errors = _field_errors(messages)
+    names = ", ".join(dict.fromkeys(e["field"] for e in errors))
+    return problem_response(
+        problem, f"Some fields are not valid: {names}", headers, detail_zh=f"以下字段不合法：{names}", errors=errors
+    )
 
 
 def _field_errors(messages: Mapping[str, Any], prefix: str = "") -> list[dict[str, str]]:
@@ -165,11 +201,16 @@ def _field_errors(messages: Mapping[str, Any], prefix: str = "") -> list[dict[st
             errors.extend(_field_errors(value, f"{name}."))
         else:
             texts = value if isinstance(value, list) else [value]
-            errors.extend({"field": name, "message": str(t)} for t in texts if not isinstance(t, Mapping))
+            errors.extend(field_error(name, t) for t in texts if not isinstance(t, Mapping))
             for t in texts:
                 if isinstance(t, Mapping):
                     errors.extend(_field_errors(t, f"{name}."))
     return errors
+
+
+def field_error(name: str, message: str) -> dict[str, str]:
+    """One entry of a problem's ``errors``: the field and why, in English and Chinese."""
+    return {"field": name, "message": str(message), "message_zh": in_chinese(message)}
 
 
 def register_problem_handlers(app: Flask) -> None:

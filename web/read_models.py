@@ -51,7 +51,7 @@ class ReadModels:
         """
         head = self.runners[projection].head()
         if position > head:
-            raise InvalidValue("min_position", f"is beyond the end of the log ({head})")
+            raise InvalidValue("min_position", f"is beyond the end of the log ({head})", zh=f"超出了日志末尾（{head}）")
         return self.reached(projection, position, timeout)
 
 

@@ -8,12 +8,13 @@ from typing import Any
 from uuid import UUID
 
 from flask import request
-from flask_smorest import Blueprint
 from werkzeug.exceptions import BadRequest, PreconditionRequired
 
 from application.core import CommandResult
 from web.actions import Action
+from web.api import Blueprint
 from web.auth import current_actor
+from web.messages import Message
 from web.schemas import CommandResultSchema
 from web.state import ledger
 
@@ -34,10 +35,15 @@ def expected_version() -> int:
     """The version in If-Match; missing is 428, malformed is 400."""
     header = request.headers.get("If-Match")
     if header is None:
-        raise PreconditionRequired('send If-Match: "<version>" with the version the action was decided against')
+        raise PreconditionRequired(
+            Message(
+                'send If-Match: "<version>" with the version the action was decided against',
+                '请在 If-Match 中提供作出决定时所见的案件版本，如 "3"',
+            )
+        )
     match = _IF_MATCH.match(header.strip())
     if match is None:
-        raise BadRequest('If-Match must be a version ETag such as "3"')
+        raise BadRequest(Message('If-Match must be a version ETag such as "3"', 'If-Match 应为版本号，如 "3"'))
     return int(match.group(1))
 
 

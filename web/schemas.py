@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import fields, post_load, validate
+from marshmallow import fields, post_load, pre_load, validate
 
+from domain.errors import InvalidValue
 from domain.labels import Labelled
 from domain.outcomes import PartyRole
+from domain.time import require_aware
 from domain.values import MAX_NAME, MAX_TEXT, Location, Party
+from web.messages import Message
 
 SHORT = validate.Length(min=1, max=MAX_NAME)
 LONG = validate.Length(min=1, max=MAX_TEXT)
@@ -24,6 +29,50 @@ def text(required: bool = True, long: bool = True, **metadata: Any) -> fields.St
     return fields.String(load_default="", validate=validate.Length(max=bound.max), metadata=metadata)
 
 
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Characters no text a client sends may hold: control characters other than tab, line feed and carriage
+return (PostgreSQL cannot store NUL in text; the others are invisible wherever clerks read and type, so
+no one could see or correct them), and lone surrogates (not text at all: they have no UTF-8 form)."""
+
+
+def unstorable(text: str) -> Message | None:
+    """Why ``text`` is refused (see :data:`UNSTORABLE`), or None when every character of it may be kept."""
+    found = UNSTORABLE.search(text)
+    if found is None:
+        return None
+    code, where = f"U+{ord(found.group()):04X}", found.start() + 1
+    return Message(
+        f"must not contain control characters or lone surrogates ({code} at character {where})",
+        f"不能包含控制字符或不成对的代理码位（第 {where} 个字符为 {code}）",
+    )
+
+
+def unstorable_in(data: Mapping[Any, Any]) -> dict[str, list[Message]] | None:
+    """Every text in ``data``, however deeply nested, and every key that :func:`unstorable` refuses, by
+    dotted path (``parties.0.name``, as the problems name fields); None when there are none.
+
+    Iterative, as JSON may nest almost as deeply as the parser's recursion limit."""
+    errors: dict[str, list[Message]] = {}
+    pending: list[tuple[tuple[str, ...], Any]] = [((), data)]
+    while pending:
+        path, value = pending.pop()
+        if isinstance(value, str):
+            refused = unstorable(value)
+            if refused is not None:
+                errors[".".join(path)] = [refused]
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                name = str(key)
+                refused = unstorable(name)
+                if refused is None:
+                    pending.append(((*path, name), item))
+                else:
+                    errors[".".join((*path, name.encode("utf-8", "backslashreplace").decode("utf-8")))] = [refused]
+        elif isinstance(value, list):
+            pending.extend(((*path, str(i)), item) for i, item in enumerate(value))
+    return errors or None
+
+
 class StrictBoolean(fields.Boolean):
     """Only JSON true or false (marshmallow's Boolean would also take 0, 1, "yes"…)."""
 
@@ -35,6 +84,47 @@ class StrictBoolean(fields.Boolean):
 
 def boolean(**kwargs: Any) -> fields.Boolean:
     return StrictBoolean(**kwargs)
+
+
+class StrictInteger(fields.Integer):
+    """Only a JSON integer (marshmallow's Integer would also take 1.9 as 1, "30" and true)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def whole(**kwargs: Any) -> fields.Integer:
+    """A whole number in a JSON body. (Query strings are text: their integers are fields.Integer, which
+    parses "30" and refuses "1.5".)"""
+    return StrictInteger(**kwargs)
+
+
+class StrictFloat(fields.Float):
+    """Only a JSON number, not a string or a boolean."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> float:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class Moment(fields.AwareDateTime):
+    """A date-time with an offset that the ledger can hold: its UTC and China-time days exist."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            require_aware(moment, attr or "at")
+        except InvalidValue as error:
+            raise ma.ValidationError(Message(error.message, error.zh)) from None
+        return moment
+
+
+def moment(**kwargs: Any) -> fields.AwareDateTime:
+    """A date-time with an offset, in a body or a query string."""
+    return Moment(**kwargs)
 
 
 def code(enum: type[Labelled], required: bool = True, **kwargs: Any) -> fields.String:
@@ -53,16 +143,26 @@ def names(minimum: int = 1, maximum: int = 50) -> fields.List[Any]:
 
 
 class Strict(ma.Schema):
+    """The base of every request schema: unknown fields are refused, and so is text no store can hold
+    (:func:`unstorable`) in any field, however deeply nested."""
+
     class Meta:
         unknown = ma.RAISE
+
+    @pre_load
+    def _refuse_unstorable_text(self, data: Any, **_: Any) -> Any:
+        errors = unstorable_in(data) if isinstance(data, Mapping) else None
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
 
 
 class LocationSchema(Strict):
     village = text(long=False)
     address = text(long=False)
     grid_cell = text(required=False, long=False)
-    latitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
-    longitude = fields.Float(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
+    latitude = StrictFloat(load_default=None, allow_none=True, validate=validate.Range(-90, 90))
+    longitude = StrictFloat(load_default=None, allow_none=True, validate=validate.Range(-180, 180))
 
     @post_load
     def make(self, data: dict[str, Any], **_: Any) -> Location:
@@ -95,7 +195,7 @@ def filing_schema(
             "location": fields.Nested(LocationSchema, required=True),
             "description": text(),
             "parties": _parties(min_parties),
-            "at": fields.AwareDateTime(load_default=None, metadata={"description": "when it happened (default: now)"}),
+            "at": moment(load_default=None, metadata={"description": "when it happened (default: now)"}),
             **extra,
         },
         name=name,
@@ -112,7 +212,7 @@ def _parties(minimum: int) -> fields.List[Any]:
 def action_schema(name: str, body: dict[str, fields.Field[Any]]) -> type[ma.Schema]:
     """The body of one lifecycle action; ``at`` (when it happened) is optional on every action."""
     return Strict.from_dict(
-        {**body, "at": fields.AwareDateTime(load_default=None, metadata={"description": "when it happened"})},
+        {**body, "at": moment(load_default=None, metadata={"description": "when it happened"})},
         name=name,
     )
 

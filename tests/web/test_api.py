@@ -96,7 +96,11 @@ def test_domain_validation_is_a_422_naming_the_field(api: Api) -> None:
     response = api.act("supervisor", f"/api/cases/{filed['id']}/extend", 2, {"days": 45, "reason": "情况复杂"})
     assert response.status_code == 422
     assert response.get_json()["errors"] == [
-        {"field": "days", "message": "an extension of handle may be at most 30 days (《信访工作条例》第三十五条)"}
+        {
+            "field": "days",
+            "message": "an extension of handle may be at most 30 days (《信访工作条例》第三十五条)",
+            "message_zh": "「办理」最多可延长 30 天（《信访工作条例》第三十五条）",
+        }
     ]
 
 

@@ -6,22 +6,20 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields
 
+from web.api import Blueprint
 from web.auth import current_actor
 from web.routing import READ_ERRORS, command_response, problems
-from web.schemas import CommandResultSchema, EventSchema, Strict, text
+from web.schemas import CommandResultSchema, EventSchema, Strict, moment, text
 from web.state import ledger
 
 TAG = "Audit"
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Audit for discipline review (纪工委)")
 
-Period = Strict.from_dict(
-    {"since": fields.AwareDateTime(required=True), "until": fields.AwareDateTime(required=True)}, name="AuditPeriod"
-)
+Period = Strict.from_dict({"since": moment(required=True), "until": moment(required=True)}, name="AuditPeriod")
 CadreFilter = Strict.from_dict({"cadre_id": fields.String(load_default=None)}, name="CadreFilter")
-Reason = Strict.from_dict({"reason": text(), "at": fields.AwareDateTime(load_default=None)}, name="StatedReason")
+Reason = Strict.from_dict({"reason": text(), "at": moment(load_default=None)}, name="StatedReason")
 
 
 class ActivitySchema(EventSchema):

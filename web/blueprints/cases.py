@@ -6,12 +6,12 @@ from typing import Any
 from uuid import UUID
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE, CaseFilter
 from web.actions import SHARED
+from web.api import Blueprint
 from web.auth import current_actor
 from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema, with_readable_descriptions
 from web.problems import problem_response

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from application.errors import StoreNotInitialised, StoreUnavailable
+from web.api import Blueprint
 from web.problems import UNAVAILABLE, problem_response
 from web.schemas import HealthSchema
 from web.state import ledger

@@ -6,7 +6,6 @@ from typing import Any
 from uuid import uuid4
 
 from flask import request
-from flask_smorest import Blueprint
 from marshmallow import fields
 from werkzeug.exceptions import BadRequest
 
@@ -14,11 +13,14 @@ from domain.case import Case
 from domain.complaint import Complaint
 from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase
+from domain.errors import InvalidValue
 from domain.kinds import CHANNELS_BY_KIND, GridLevel
 from web.actions import COMPLAINT, DISPUTE, ENFORCEMENT, Action
+from web.api import Blueprint
 from web.auth import current_actor
+from web.messages import Message
 from web.routing import created_response, problems, register_actions
-from web.schemas import CommandResultSchema, boolean, code, filing_schema
+from web.schemas import CommandResultSchema, boolean, code, filing_schema, unstorable
 from web.state import ledger
 
 MAX_KEY = 200
@@ -37,7 +39,12 @@ def idempotency_key() -> str:
     if key is None:
         return uuid4().hex
     if not 1 <= len(key.strip()) <= MAX_KEY:
-        raise BadRequest(f"Idempotency-Key must be 1 to {MAX_KEY} characters")
+        raise BadRequest(
+            Message(f"Idempotency-Key must be 1 to {MAX_KEY} characters", f"Idempotency-Key 应为 1 至 {MAX_KEY} 个字符")
+        )
+    refused = unstorable(key)
+    if refused is not None:
+        raise InvalidValue("Idempotency-Key", refused, zh=refused.zh)
     return key.strip()
 
 

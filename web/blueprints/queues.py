@@ -6,22 +6,21 @@ from datetime import datetime
 from typing import Any
 
 import marshmallow as ma
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 
 from application.errors import Forbidden
 from domain.actor import Actor, Role
-from domain.errors import InvalidValue
 from domain.kinds import CaseKind, Channel
-from domain.time import local_date
 from projections.case_listing import MAX_PER_PAGE
 from projections.queues import QUEUES, Queue, QueueFilter
+from web.api import Blueprint
 from web.auth import current_actor
+from web.messages import Message
 from web.problems import Problem, problem_response
 from web.read_models import read_models, wait_seconds
 from web.routing import problems
-from web.schemas import SHORT, LabelSchema, Strict, code
+from web.schemas import SHORT, LabelSchema, Strict, code, moment
 from web.state import ledger
 
 TAG = "Queues"
@@ -56,7 +55,7 @@ class QueueArgsSchema(Strict):
     channel = code(Channel, required=False)
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
-    as_of = fields.AwareDateTime(
+    as_of = moment(
         load_default=None, metadata={"description": "the moment clock statuses are judged at (default: now)"}
     )
     min_position = fields.Integer(
@@ -123,7 +122,12 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
     """
     queue = QUEUES.get(name)
     if queue is None:
-        raise NotFound(f"no queue {name!r}; the queues are: {', '.join(QUEUES)}")
+        raise NotFound(
+            Message(
+                f"no queue {name!r}; the queues are: {', '.join(QUEUES)}",
+                f"没有队列 {name!r}，可选：{'、'.join(QUEUES)}",
+            )
+        )
     actor = current_actor()
     if queue.rulings:
         ledger().authorize(actor, "read_ruling")
@@ -186,11 +190,7 @@ def _without_description(item: dict[str, Any]) -> dict[str, Any]:
 
 def _within_calendar(as_of: datetime | None) -> datetime | None:
     """``as_of``, if the working-day calendar knows its year (due-soon counts working days)."""
-    years = ledger().calendar.years
-    if as_of is not None and local_date(as_of).year not in years:
-        loaded = ", ".join(str(year) for year in sorted(years))
-        raise InvalidValue("as_of", f"no working-day calendar for {local_date(as_of).year} (loaded: {loaded})")
-    return as_of
+    return None if as_of is None else ledger().within_calendar(as_of, "as_of")
 
 
 def _projection(queue: Queue) -> str:

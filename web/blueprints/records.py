@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from domain.clearing import AccusationFinding
 from web.actions import CLEARING, RULING
+from web.api import Blueprint
 from web.auth import current_actor
 from web.blueprints.kinds import FILING_ERRORS, IDEMPOTENCY_KEY, idempotency_key
 from web.routing import READ_ERRORS, created_response, etag, problems, register_actions
-from web.schemas import CommandResultSchema, EventSchema, RecordSchema, Strict, boolean, code, text
+from web.schemas import CommandResultSchema, EventSchema, RecordSchema, Strict, boolean, code, moment, text
 from web.state import ledger
 
 RULING_TAG, CLEARING_TAG = "Tolerated-error rulings", "Clearings"
@@ -29,7 +29,7 @@ RulingRequest = Strict.from_dict(
         "circumstances": text(),
         "motive": text(),
         "proposed_by_unit": boolean(required=True),
-        "at": fields.AwareDateTime(load_default=None),
+        "at": moment(load_default=None),
     },
     name="RequestRulingBody",
 )
@@ -41,11 +41,11 @@ ClearingProposal = Strict.from_dict(
         "accusation": text(),
         "investigation": text(),
         "finding": code(AccusationFinding),
-        "at": fields.AwareDateTime(load_default=None),
+        "at": moment(load_default=None),
     },
     name="ProposeClearingBody",
 )
-AppealReview = Strict.from_dict({"at": fields.AwareDateTime(load_default=None)}, name="ReviewAppealBody")
+AppealReview = Strict.from_dict({"at": moment(load_default=None)}, name="ReviewAppealBody")
 
 rulings = Blueprint(
     "rulings", __name__, url_prefix="/api/rulings", description="Tolerated-error rulings (容错免责认定)"

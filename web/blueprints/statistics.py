@@ -7,17 +7,18 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response
-from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from projections.report import annual_report, report_csv
 from projections.report_html import report_html
 from projections.statistics import GROUPINGS, INDICATORS, PERIODS, periods_of
+from web.api import Blueprint
 from web.blueprints.queues import NOT_CAUGHT_UP, RETRY_AFTER_SECONDS
+from web.messages import Message
 from web.problems import problem_response
 from web.read_models import read_models, wait_seconds
 from web.routing import problems
-from web.schemas import LabelSchema, Strict
+from web.schemas import LabelSchema, Strict, moment
 
 TAG = "Statistics"
 STATISTICS_ERRORS = (401, 403, 404, 422, 429, 503)
@@ -38,7 +39,7 @@ def _position_field() -> fields.Integer:
 
 
 def _as_of_field() -> fields.AwareDateTime:
-    return fields.AwareDateTime(
+    return moment(
         load_default=None, metadata={"description": "the moment open cases are judged overdue at (default: now)"}
     )
 
@@ -62,7 +63,7 @@ class StatisticsArgsSchema(Strict):
     def _one_period(self, data: dict[str, Any], **_: Any) -> None:
         for name in ("month", "quarter"):
             if name in data and data["period"] != name:
-                raise ValidationError(f"only with period={name}", name)
+                raise ValidationError(Message(f"only with period={name}", f"仅在 period={name} 时可用"), name)
 
 
 class ReportArgsSchema(Strict):
