@@ -34,8 +34,22 @@ Waiter = Callable[[threading.Event, float], None]
 """Blocks until there may be new events, ``stop`` is set, or the timeout passes."""
 
 
+NUL = "\x00"
+REPLACEMENT = "\ufffd"
+
+
+def storable(params: Sequence[Any]) -> list[Any]:
+    """``params`` with every NUL in their text replaced by U+FFFD (the replacement character).
+
+    PostgreSQL text cannot hold NUL, and SQLite's text functions stop at it. The API refuses it, but a log
+    written before it did may hold some: a projection then stores U+FFFD in its place, on both stores,
+    instead of failing on that event for ever.
+    """
+    return [p.replace(NUL, REPLACEMENT) if isinstance(p, str) else p for p in params]
+
+
 class Cursor:
-    """A cursor taking ``%s`` placeholders on both stores."""
+    """A cursor taking ``%s`` placeholders on both stores; text parameters go through :func:`storable`."""
 
     def __init__(self, raw: sqlite3.Cursor | psycopg.Cursor[Any], *, qmark: bool) -> None:
         self._raw = raw
@@ -46,11 +60,11 @@ class Cursor:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         """Run one statement."""
-        self._raw.execute(self._sql(statement), params)
+        self._raw.execute(self._sql(statement), storable(params))
 
     def executemany(self, statement: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run one statement once for each row of parameters."""
-        self._raw.executemany(self._sql(statement), rows)
+        self._raw.executemany(self._sql(statement), (storable(row) for row in rows))
 
     def fetchone(self) -> Row | None:
         """The next row of the last query, or None when there is none."""
