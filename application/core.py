@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -61,12 +61,24 @@ CASE_CLASSES: tuple[type[Case], ...] = (Complaint, Dispute, EnforcementCase)
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a command returns: the aggregate, its new version and the log position of its last event."""
+    """What a command returns: the aggregate, its new version and the log position of its last event.
+
+    ``retried``: the command was a retry (the same idempotency key and content) of one that created the
+    aggregate; nothing was recorded, and ``position`` is where the aggregate was created.
+    """
 
     id: UUID
     version: int
     position: int | None
     number: str = ""
+    retried: bool = False
+
+
+@runtime_checkable
+class EventPositions(Protocol):
+    """A recorder that finds an event's log position by aggregate and version (``audit.recorders``' do)."""
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None: ...
 
 
 class LedgerCore(Application[UUID]):
@@ -121,10 +133,19 @@ class LedgerCore(Application[UUID]):
         position = recordings[-1].notification.id if recordings else None
         return CommandResult(first.id, first.version, position, getattr(first, "number", ""))
 
+    def retried(self, aggregate: Aggregate, number: str = "") -> CommandResult:
+        """What a retry of the command that created ``aggregate`` answers: it as it stands, and the log
+        position of its first event."""
+        if not isinstance(self.recorder, EventPositions):
+            raise ConfigurationError("the store's recorder cannot find an event's log position")
+        with _translated(aggregate.id):
+            position = self.recorder.position_of(aggregate.id, 1)
+        return CommandResult(aggregate.id, aggregate.version, position, number, retried=True)
+
     def authorize(self, actor: Actor, action: str, case: Case | None = None) -> None:
         """Refuse with :class:`Forbidden` what the permission table does not allow."""
         if not isinstance(actor, Actor):
-            raise InvalidValue("actor", "must be an actor")
+            raise InvalidValue("actor", "must be an actor", zh="应为操作人")
         authorize(actor, action, case)
 
     def update(
@@ -182,7 +203,7 @@ def _noun(aggregate_class: type) -> str:
 
 
 def fingerprint(payload: dict[str, Any]) -> str:
-    """A stable digest of a filing's content, to tell a retry from a different filing."""
+    """A stable digest of a creating command's content, to tell a retry from a different command."""
     text = json.dumps(_canonical(payload), sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -71,4 +71,4 @@ class Filing(LedgerCore):
         case = self.load(case_class, case_id, case_class.KIND.en.lower())
         if case.fingerprint != digest:
             raise IdempotencyKeyReused(key, case_id)
-        return CommandResult(case.id, case.version, None, case.number)
+        return self.retried(case, case.number)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from application.core import CommandResult, LedgerCore
+from application.core import CommandResult, LedgerCore, fingerprint
 from application.errors import IdempotencyKeyReused
 from domain.actor import Actor
 from domain.case import Case
@@ -284,9 +285,19 @@ class RulingUseCases(LedgerCore):
         )
 
     def _create_once(self, aggregate: ToleranceRuling | Clearing, key: str, what: str) -> CommandResult:
+        """Save a new ruling or clearing; a retry with the same key and content returns the first one, the
+        same key with other content raises :class:`IdempotencyKeyReused`."""
         if self.exists(aggregate.id):
             existing = self.load(type(aggregate), aggregate.id, what)
-            if existing.cadre_id != aggregate.cadre_id:
+            if _content(self.events_of(aggregate.id)[0]) != _content(aggregate.pending_events[0]):
                 raise IdempotencyKeyReused(key, aggregate.id)
-            return CommandResult(existing.id, existing.version, None)
+            return self.retried(existing)
         return self.commit(aggregate)
+
+
+_NOT_CONTENT = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "at"})
+
+
+def _content(created: Any) -> str:
+    """The fingerprint of what a creating event records, leaving out who recorded it and when."""
+    return fingerprint({name: value for name, value in vars(created).items() if name not in _NOT_CONTENT})

@@ -85,6 +85,9 @@ class _Queries:
             f"WHERE (originator_id, originator_version) > (%s, %s) AND notification_id <= %s {in_order}"
         )
         self.count_events_up_to = q(f"SELECT count(*) FROM {t.events} WHERE notification_id <= %s")
+        self.position_of = q(
+            f"SELECT notification_id FROM {t.events} WHERE originator_id = %s AND originator_version = %s"
+        )
         self.link_by_digest = q(f"SELECT notification_id FROM {t.chain} WHERE digest = %s LIMIT 1")
         self.link_by_hash = q(f"SELECT notification_id FROM {t.chain} WHERE hash = %s LIMIT 1")
         self.insert_checkpoint = q(
@@ -256,6 +259,14 @@ class _AuditMixin(ABC):
             row = c.fetchone()
         return 0 if row is None else int(row[0])
 
+    @_retried
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        """The notification id (log position) of an aggregate's event at ``version``, if it is stored."""
+        with self._reading() as c:
+            c.execute(self._q.position_of, (self._originator_param(originator_id), version))
+            row = c.fetchone()
+        return None if row is None else int(row[0])
+
     def evidence_bundle(self, originator_ids: Sequence[UUID]) -> dict[str, Any]:
         """The evidence bundle of these aggregates' events (see :mod:`audit.bundle`)."""
         return build_bundle(self.evidence(originator_ids))
@@ -323,7 +334,12 @@ class ChainedSQLiteRecorder(_AuditMixin, SQLiteApplicationRecorder):
         self._q.events_of = self._q.events_of.replace("SELECT notification_id", "SELECT rowid").replace(
             "ORDER BY notification_id", "ORDER BY rowid"
         )
-        for name in ("events_in_aggregate_order", "events_in_aggregate_order_after", "count_events_up_to"):
+        for name in (
+            "events_in_aggregate_order",
+            "events_in_aggregate_order_after",
+            "count_events_up_to",
+            "position_of",
+        ):
             setattr(self._q, name, getattr(self._q, name).replace("notification_id", "rowid"))
         super().__init__(datastore, events_table_name)
 

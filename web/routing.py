@@ -62,7 +62,7 @@ def command_response(
 
 def created_response(result: CommandResult, location: str) -> tuple[Any, int, dict[str, str]]:
     """201 with the new record's Location, or 200 when an Idempotency-Key retry found the first one."""
-    return command_response(result, 201 if result.position is not None else 200, location)
+    return command_response(result, 200 if result.retried else 201, location)
 
 
 def problems(blp: Blueprint, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

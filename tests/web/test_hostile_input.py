@@ -195,3 +195,55 @@ def test_field_messages_come_in_chinese_and_english(api: Api) -> None:
     no_match = refused(api.call("supervisor", "POST", f"/api/complaints/{filed(api)['id']}/accept", {}), 428)
     assert "If-Match" in no_match["detail_zh"]
     assert refused(api.call("clerk", "GET", "/api/nowhere"), 404)["detail_zh"] == "该地址没有对应的资源"
+
+
+def test_a_retried_filing_answers_the_position_it_was_filed_at(api: Api) -> None:
+    first = filed(api, "retry-1")
+    filed(api, "retry-2")
+    again = file(api, COMPLAINT, "retry-1")
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json() == first and first["position"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "changed"), [("/api/rulings", RULING, "motive"), ("/api/clearings", CLEARING, "investigation")]
+)
+def test_a_reused_key_with_another_body_is_refused_for_rulings_and_clearings(
+    api: Api, path: str, body: dict[str, Any], changed: str
+) -> None:
+    key = {"Idempotency-Key": f"{path}-1"}
+    first = api.call("discipline", "POST", path, body, key)
+    assert first.status_code == 201, first.get_json()
+    again = api.call("discipline", "POST", path, body, key)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    position = api.ledger.log_position()
+    other = api.call("discipline", "POST", path, dict(body, **{changed: "另一回事"}), key)
+    assert refused(other, 422)["type"] == "urn:caseledger:problem:idempotency-key-reused"
+    assert api.ledger.log_position() == position
+
+
+def test_a_reused_key_reviewing_another_appeal_is_refused(api: Api) -> None:
+    rulings = []
+    for n in range(2):
+        opened = api.call(
+            "discipline", "POST", "/api/rulings", dict(RULING, cadre_id=f"c{n}"), {"Idempotency-Key": f"r{n}"}
+        )
+        rulings.append(opened.get_json()["id"])
+    for ruling in rulings:
+        steps = [
+            ("accept", {}),
+            ("verification", {"conditions_met": ["within_law"], "negative_list_hit": False, "notes": "核实"}),
+            ("deliberation", {"participants": ["甲", "乙", "丙"], "summary": "研究"}),
+            ("ruling", {"outcome": "not_tolerated", "basis": "依据"}),
+            ("notice", {"notified": "孙某"}),
+            ("appeal", {"grounds": "不服"}),
+        ]
+        for version, (step, body) in enumerate(steps, start=1):
+            response = api.act("discipline", f"/api/rulings/{ruling}/{step}", version, body)
+            assert response.status_code == 200, response.get_json()
+    key = {"Idempotency-Key": "review-1"}
+    first = api.call("discipline", "POST", f"/api/rulings/{rulings[0]}/review", {}, key)
+    assert first.status_code == 201, first.get_json()
+    assert api.call("discipline", "POST", f"/api/rulings/{rulings[0]}/review", {}, key).get_json() == first.get_json()
+    other = api.call("discipline", "POST", f"/api/rulings/{rulings[1]}/review", {}, key)
+    assert refused(other, 422)["type"] == "urn:caseledger:problem:idempotency-key-reused"
