@@ -79,13 +79,12 @@ SHARED = [
         "Correct registered details, naming the event corrected",
         corrects_version=whole(required=True, validate=validate.Range(min=1)),
         reason=text(),
-        category=fields.String(load_default=None, validate=validate.Length(max=64)),
-        channel=fields.String(load_default=None, validate=validate.Length(max=64)),
-        location=fields.Nested(LocationSchema, load_default=None, allow_none=False),
-        description=fields.String(load_default=None, validate=validate.Length(min=1, max=4000)),
-        parties=fields.List(
-            fields.Nested(PartySchema), load_default=None, allow_none=False, validate=validate.Length(max=20)
-        ),
+        # Each detail left out stays as registered (no default, so the document promises none).
+        category=fields.String(validate=validate.Length(max=64)),
+        channel=fields.String(validate=validate.Length(max=64)),
+        location=fields.Nested(LocationSchema),
+        description=fields.String(validate=validate.Length(min=1, max=4000)),
+        parties=fields.List(fields.Nested(PartySchema), validate=validate.Length(max=20)),
     ),
     _action("pause", "pause_clock", "Pause the time limit", pause=code(ClockPause), reason=text()),
     _action("resume", "resume_clock", "Resume the time limit"),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import http
 import json
+from functools import cached_property
 from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Request, Response
+from flask import json as flask_json
 from flask_smorest import Api
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -53,9 +55,17 @@ class BodyParser(FlaskParser):
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
-    """flask-smorest's Blueprint, reading bodies with :class:`BodyParser`."""
+    """flask-smorest's Blueprint, reading bodies with :class:`BodyParser`; ``tag`` names its section of
+    the API document (every operation of it, and the section's entry in the document's tag list)."""
 
     ARGUMENTS_PARSER = BodyParser()
+
+    def __init__(self, name: str, import_name: str, *, tag: str, **options: Any) -> None:
+        super().__init__(name, import_name, **options)
+        self.tag = tag
+
+    def add_url_rule(self, rule: str, *args: Any, tags: list[str] | None = None, **options: Any) -> None:
+        super().add_url_rule(rule, *args, tags=tags or [self.tag], **options)
 
 
 class ProblemApi(Api):  # type: ignore[misc]
@@ -65,6 +75,23 @@ class ProblemApi(Api):  # type: ignore[misc]
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         return http_problem(error)
+
+    def register_blueprint(self, blp: Blueprint, *, parameters: Any = None, **options: Any) -> None:
+        """Register ``blp`` and document it under its tag (flask-smorest would list its name as a tag of no
+        operation, an empty section of the interactive docs)."""
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][options.get("name", blp.name)] = self
+        self._app.register_blueprint(blp, **options)
+        blp.register_views_in_doc(self, self._app, self.spec, name=blp.name, parameters=parameters)
+        self.spec.tag({"name": blp.tag, "description": blp.description})
+
+    def _openapi_json(self) -> Response:
+        """The OpenAPI document, built on the first request (every blueprint is registered by then) and then
+        served from memory: building it takes longer than most requests."""
+        return Response(self._openapi_document, mimetype="application/json")
+
+    @cached_property
+    def _openapi_document(self) -> bytes:
+        return flask_json.dumps(self.spec.to_dict(), indent=2).encode("utf-8")
 
     def _register_responses(self) -> None:
         self.spec.components.schema("Problem", schema=ProblemSchema)

@@ -76,15 +76,15 @@ def problems(blp: Blueprint, *statuses: int) -> Callable[[Callable[..., Any]], C
     return decorate
 
 
-def register_actions(blp: Blueprint, actions: Iterable[Action], tag: str, id_name: str = "case_id") -> None:
+def register_actions(blp: Blueprint, actions: Iterable[Action], id_name: str = "case_id") -> None:
     """``POST /<uuid:{id_name}>/<action.path>`` for each action, with its own body schema."""
     for action in actions:
         blp.route(f"/<uuid:{id_name}>/{action.path}", methods=["POST"], endpoint=action.use_case)(
-            _action_view(blp, action, tag)
+            _action_view(blp, action)
         )
 
 
-def _action_view(blp: Blueprint, action: Action, tag: str) -> Callable[..., Any]:
+def _action_view(blp: Blueprint, action: Action) -> Callable[..., Any]:
     def view(data: dict[str, Any], **ids: UUID) -> tuple[Any, int, dict[str, str]]:
         (record_id,) = ids.values()
         version = expected_version()
@@ -93,7 +93,7 @@ def _action_view(blp: Blueprint, action: Action, tag: str) -> Callable[..., Any]
 
     view.__name__ = action.use_case
     view.__doc__ = f"{action.summary}\n\nRuns the use case `{action.use_case}`; needs If-Match."
-    documented = blp.doc(tags=[tag], parameters=[IF_MATCH_PARAMETER])(view)
+    documented = blp.doc(parameters=[IF_MATCH_PARAMETER])(view)
     documented = blp.arguments(action.schema)(documented)
     documented = blp.response(200, CommandResultSchema, description="The new version and log position")(documented)
     return problems(blp, *ERRORS_OF_ACTIONS)(documented)

@@ -15,7 +15,7 @@ from web.schemas import CommandResultSchema, EventSchema, Strict, moment, text
 from web.state import ledger
 
 TAG = "Audit"
-blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="Audit for discipline review (纪工委)")
+blp = Blueprint("audit", __name__, tag=TAG, url_prefix="/api/audit", description="Audit for discipline review (纪工委)")
 
 Period = Strict.from_dict({"since": moment(required=True), "until": moment(required=True)}, name="AuditPeriod")
 CadreFilter = Strict.from_dict({"cadre_id": fields.String(load_default=None)}, name="CadreFilter")
@@ -44,7 +44,6 @@ class ChainStatusSchema(ma.Schema):
 
 @blp.route("/users/<string:user_id>/activity", endpoint="read_user_activity")
 @problems(blp, 400, 401, 403, 422, 429, 503)
-@blp.doc(tags=[TAG])
 @blp.arguments(Period, location="query")
 @blp.response(200, ActivitySchema(many=True))
 def read_user_activity(query: dict[str, Any], user_id: str) -> Any:
@@ -54,7 +53,6 @@ def read_user_activity(query: dict[str, Any], user_id: str) -> Any:
 
 @blp.route("/rulings", endpoint="read_ruling_register")
 @problems(blp, 400, 401, 403, 422, 429, 503)
-@blp.doc(tags=[TAG])
 @blp.arguments(CadreFilter, location="query")
 @blp.response(200, RegisterSchema(many=True))
 def read_ruling_register(query: dict[str, Any]) -> Any:
@@ -64,7 +62,6 @@ def read_ruling_register(query: dict[str, Any]) -> Any:
 
 @blp.route("/clearings", endpoint="read_clearing_register")
 @problems(blp, 400, 401, 403, 422, 429, 503)
-@blp.doc(tags=[TAG])
 @blp.arguments(CadreFilter, location="query")
 @blp.response(200, RegisterSchema(many=True))
 def read_clearing_register(query: dict[str, Any]) -> Any:
@@ -74,7 +71,6 @@ def read_clearing_register(query: dict[str, Any]) -> Any:
 
 @blp.route("/cases/<uuid:case_id>/evidence", endpoint="export_case_evidence")
 @problems(blp, *READ_ERRORS)
-@blp.doc(tags=[TAG])
 @blp.response(200, description="An evidence bundle; check it with `caseledger audit verify-bundle FILE`")
 def export_case_evidence(case_id: UUID) -> Any:
     """One case's stored events, their chain links, the path to the latest signed checkpoint, and the key."""
@@ -83,7 +79,6 @@ def export_case_evidence(case_id: UUID) -> Any:
 
 @blp.route("/chain", endpoint="read_chain_status")
 @problems(blp, 401, 403, 429, 503)
-@blp.doc(tags=[TAG])
 @blp.response(200, ChainStatusSchema)
 def read_chain_status() -> Any:
     """The chain's head and the latest recorded checkpoint (run `caseledger audit verify` to check them)."""
@@ -92,7 +87,6 @@ def read_chain_status() -> Any:
 
 @blp.route("/cases/<uuid:case_id>/identities", methods=["POST"], endpoint="read_identity")
 @problems(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503)
-@blp.doc(tags=[TAG])
 @blp.arguments(Reason)
 @blp.response(200, description="The case's parties, protected identities in clear")
 def read_identity(data: dict[str, Any], case_id: UUID) -> Any:
@@ -102,7 +96,6 @@ def read_identity(data: dict[str, Any], case_id: UUID) -> Any:
 
 @blp.route("/cases/<uuid:case_id>/identity-readings", endpoint="read_access_log")
 @problems(blp, *READ_ERRORS)
-@blp.doc(tags=[TAG])
 @blp.response(200, EventSchema(many=True))
 def read_access_log(case_id: UUID) -> Any:
     """Who read the case's confidential identities, when and why."""
@@ -111,7 +104,6 @@ def read_access_log(case_id: UUID) -> Any:
 
 @blp.route("/identities/<string:person_id>/erasure", methods=["POST"], endpoint="erase_identity")
 @problems(blp, 400, 401, 403, 409, 415, 422, 429, 503)
-@blp.doc(tags=[TAG])
 @blp.arguments(Reason)
 @blp.response(200, CommandResultSchema)
 def erase_identity(data: dict[str, Any], person_id: str) -> Any:

@@ -21,7 +21,7 @@ from web.schemas import SHORT, CaseSchema, EventSchema, Strict, code
 from web.state import ledger
 
 TAG = "Cases"
-blp = Blueprint("cases", __name__, url_prefix="/api/cases", description="Cases of every kind")
+blp = Blueprint("cases", __name__, tag=TAG, url_prefix="/api/cases", description="Cases of every kind")
 
 
 CaseListArgs = Strict.from_dict(
@@ -55,7 +55,6 @@ class CasePageSchema(ma.Schema):
 
 @blp.route("")
 @problems(blp, 400, 401, 403, 422, 429, 503)
-@blp.doc(tags=[TAG])
 @blp.arguments(CaseListArgs, location="query", unknown=ma.RAISE)
 @blp.response(200, CasePageSchema, description="One page of cases, by earliest deadline, then number")
 def list_cases(args: dict[str, Any]) -> Any:
@@ -83,7 +82,6 @@ def list_cases(args: dict[str, Any]) -> Any:
 
 @blp.route("/<uuid:case_id>")
 @problems(blp, *READ_ERRORS)
-@blp.doc(tags=[TAG])
 @blp.response(200, CaseSchema, description="The case; its version is also the ETag")
 def read_case(case_id: UUID) -> Any:
     """A case as the caller may see it, with its statutory clocks."""
@@ -93,11 +91,10 @@ def read_case(case_id: UUID) -> Any:
 
 @blp.route("/<uuid:case_id>/history")
 @problems(blp, *READ_ERRORS)
-@blp.doc(tags=[TAG])
 @blp.response(200, EventSchema(many=True), description="Every event, oldest first")
 def case_history(case_id: UUID) -> Any:
     """Who did what to the case, when, and why."""
     return ledger().view_history(current_actor(), case_id)
 
 
-register_actions(blp, SHARED, TAG)
+register_actions(blp, SHARED)

@@ -10,7 +10,7 @@ from web.problems import UNAVAILABLE, problem_response
 from web.schemas import HealthSchema
 from web.state import ledger
 
-blp = Blueprint("health", __name__, url_prefix="/api", description="Service health")
+blp = Blueprint("health", __name__, tag="Health", url_prefix="/api", description="Service health")
 
 
 @blp.route("/health")

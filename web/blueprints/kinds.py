@@ -61,14 +61,14 @@ def kind_blueprint(
     """The blueprint of one kind of case: ``POST /api/{resource}`` files one, and each action is a POST on it."""
     kind = case_class.KIND
     tag = kind.en + "s"
-    blp = Blueprint(resource, __name__, url_prefix=f"/api/{resource}", description=f"{kind.en}s ({kind.zh})")
+    blp = Blueprint(resource, __name__, tag=tag, url_prefix=f"/api/{resource}", description=f"{kind.en}s ({kind.zh})")
     name = "".join(part.title() for part in use_case.split("_")) + "Body"
     channels = [c.code for c in CHANNELS_BY_KIND[kind]]
     schema = filing_schema(name, case_class.CATEGORY, channels, extra or {}, case_class.MIN_PARTIES)
 
     @blp.route("", methods=["POST"], endpoint=use_case)
     @problems(blp, *FILING_ERRORS)
-    @blp.doc(tags=[tag], parameters=[IDEMPOTENCY_KEY])
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     @blp.arguments(schema)
     @blp.response(201, CommandResultSchema, description="Filed")
     @blp.alt_response(200, schema=CommandResultSchema, description="A retry: the case filed first with this key")
@@ -78,7 +78,7 @@ def kind_blueprint(
         return created_response(result, f"/api/cases/{result.id}")
 
     file_one.__doc__ = f"File a {kind.en.lower()} ({kind.zh})."
-    register_actions(blp, actions, tag)
+    register_actions(blp, actions)
     return blp
 
 

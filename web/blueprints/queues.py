@@ -33,7 +33,7 @@ NOT_CAUGHT_UP = Problem(
 )
 RETRY_AFTER_SECONDS = "1"
 
-blp = Blueprint("queues", __name__, url_prefix="/api/queues", description="Work queues")
+blp = Blueprint("queues", __name__, tag=TAG, url_prefix="/api/queues", description="Work queues")
 
 _NAMES = "; ".join(f"{q.code} = {q.zh} / {q.en}" for q in QUEUES.values())
 NAME_PARAMETER = {
@@ -110,7 +110,6 @@ class QueuePageSchema(ma.Schema):
 
 @blp.route("/<string:name>", parameters=[NAME_PARAMETER])
 @problems(blp, *QUEUE_ERRORS)
-@blp.doc(tags=[TAG])
 @blp.arguments(QueueArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, QueuePageSchema, description="One page of the queue, by deadline (none last), then number")
 def read_queue(args: dict[str, Any], name: str) -> Any:

@@ -48,14 +48,16 @@ ClearingProposal = Strict.from_dict(
 AppealReview = Strict.from_dict({"at": moment(load_default=None)}, name="ReviewAppealBody")
 
 rulings = Blueprint(
-    "rulings", __name__, url_prefix="/api/rulings", description="Tolerated-error rulings (容错免责认定)"
+    "rulings", __name__, tag=RULING_TAG, url_prefix="/api/rulings", description="Tolerated-error rulings (容错免责认定)"
 )
-clearings = Blueprint("clearings", __name__, url_prefix="/api/clearings", description="Clearings (澄清正名)")
+clearings = Blueprint(
+    "clearings", __name__, tag=CLEARING_TAG, url_prefix="/api/clearings", description="Clearings (澄清正名)"
+)
 
 
 @rulings.route("", methods=["POST"])
 @problems(rulings, *FILING_ERRORS)
-@rulings.doc(tags=[RULING_TAG], parameters=[IDEMPOTENCY_KEY])
+@rulings.doc(parameters=[IDEMPOTENCY_KEY])
 @rulings.arguments(RulingRequest)
 @rulings.response(201, CommandResultSchema)
 @rulings.alt_response(200, schema=CommandResultSchema, description="A retry: the ruling opened first with this key")
@@ -68,7 +70,7 @@ def request_ruling(data: dict[str, Any]) -> Any:
 
 @rulings.route("/<uuid:record_id>/review", methods=["POST"])
 @problems(rulings, *FILING_ERRORS, 404)
-@rulings.doc(tags=[RULING_TAG], parameters=[IDEMPOTENCY_KEY])
+@rulings.doc(parameters=[IDEMPOTENCY_KEY])
 @rulings.arguments(AppealReview)
 @rulings.response(201, CommandResultSchema, description="The new ruling that reviews the appealed one")
 @rulings.alt_response(200, schema=CommandResultSchema, description="A retry: the review opened first with this key")
@@ -81,7 +83,7 @@ def review_appeal(data: dict[str, Any], record_id: UUID) -> Any:
 
 @clearings.route("", methods=["POST"])
 @problems(clearings, *FILING_ERRORS)
-@clearings.doc(tags=[CLEARING_TAG], parameters=[IDEMPOTENCY_KEY])
+@clearings.doc(parameters=[IDEMPOTENCY_KEY])
 @clearings.arguments(ClearingProposal)
 @clearings.response(201, CommandResultSchema)
 @clearings.alt_response(200, schema=CommandResultSchema, description="A retry: the clearing proposed first")
@@ -92,10 +94,9 @@ def propose_clearing(data: dict[str, Any]) -> Any:
     return created_response(result, f"/api/clearings/{result.id}")
 
 
-def _readers(blp: Blueprint, tag: str) -> None:
+def _readers(blp: Blueprint) -> None:
     @blp.route("/<uuid:record_id>", endpoint="read")
     @problems(blp, *READ_ERRORS)
-    @blp.doc(tags=[tag])
     @blp.response(200, RecordSchema)
     def read(record_id: UUID) -> Any:
         """The record's current state (discipline only)."""
@@ -104,14 +105,13 @@ def _readers(blp: Blueprint, tag: str) -> None:
 
     @blp.route("/<uuid:record_id>/history", endpoint="history")
     @problems(blp, *READ_ERRORS)
-    @blp.doc(tags=[tag])
     @blp.response(200, EventSchema(many=True))
     def history(record_id: UUID) -> Any:
         """Every event of the record, oldest first."""
         return ledger().view_history(current_actor(), record_id)
 
 
-_readers(rulings, RULING_TAG)
-_readers(clearings, CLEARING_TAG)
-register_actions(rulings, RULING, RULING_TAG, "record_id")
-register_actions(clearings, CLEARING, CLEARING_TAG, "record_id")
+_readers(rulings)
+_readers(clearings)
+register_actions(rulings, RULING, "record_id")
+register_actions(clearings, CLEARING, "record_id")

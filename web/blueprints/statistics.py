@@ -25,7 +25,7 @@ STATISTICS_ERRORS = (401, 403, 404, 422, 429, 503)
 PROJECTION = "statistics"
 FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
 
-blp = Blueprint("statistics", __name__, url_prefix="/api", description="Statistics and the annual report")
+blp = Blueprint("statistics", __name__, tag=TAG, url_prefix="/api", description="Statistics and the annual report")
 
 _CODES = ", ".join(f"{i.code} ({i.zh} / {i.en}: {i.type})" for i in INDICATORS)
 
@@ -101,7 +101,6 @@ class StatisticsSchema(ma.Schema):
 
 @blp.route("/statistics")
 @problems(blp, *STATISTICS_ERRORS)
-@blp.doc(tags=[TAG])
 @blp.arguments(StatisticsArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, StatisticsSchema, description="The indicators of each period, in total and per group")
 def read_statistics(args: dict[str, Any]) -> Any:
@@ -135,7 +134,7 @@ REPORT_RESPONSES = {
 
 @blp.route("/reports/<int(min=2000, max=2100):year>.<any(json, csv, html):fmt>")
 @problems(blp, *STATISTICS_ERRORS)
-@blp.doc(tags=[TAG], responses=REPORT_RESPONSES)
+@blp.doc(responses=REPORT_RESPONSES)
 @blp.arguments(ReportArgsSchema, location="query", unknown=ma.RAISE)
 def read_report(args: dict[str, Any], year: int, fmt: str) -> Response:
     """The annual report: headline, every indicator, per kind, per unit and per month.
