@@ -7,11 +7,13 @@ units include their own; a statistician never sees personal identities.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from application.errors import Forbidden
 from domain.actor import Actor, Role
 from domain.case import Case
+from domain.values import Party
 
 CLERK, HANDLER, SUPERVISOR, LEGAL, DISCIPLINE, STATISTICIAN, ADMIN = (
     Role.CLERK,
@@ -165,6 +167,27 @@ def may_see_identities(actor: Actor, case: Case) -> bool:
 def shows_identities(actor: Actor, case: Case) -> bool:
     """Whether a view of the case shows its protected identities to ``actor`` without asking (discipline asks)."""
     return actor.role is not Role.DISCIPLINE and may_see_identities(actor, case)
+
+
+def corrected_parties(actor: Actor, case: Case, parties: Sequence[Party]) -> list[Party]:
+    """The parties a correction by ``actor`` leaves on ``case``.
+
+    Only a reader of the case's protected identities (:func:`may_see_identities`) corrects them: whoever
+    sees ``***`` could otherwise confirm a guessed name (a matching name keeps the person's id) or
+    overwrite the identity with a wrong one. Such a correction names only the other parties; the
+    protected ones stay as registered. One that names a protected party is refused, before anything is
+    compared, so the refusal is the same whatever was guessed.
+    """
+    if may_see_identities(actor, case):
+        return list(parties)
+    if any(p.role.is_protected for p in parties):
+        raise Forbidden(
+            "correct_case",
+            f"only the registering clerk or a handler of its unit may correct the protected identities of "
+            f"{case.number}; a correction by {actor.role.code} names the other parties only, and the "
+            "protected ones stay as registered",
+        )
+    return [p for p in case.parties if p.role.is_protected] + list(parties)
 
 
 def permission_table_markdown() -> str:

@@ -122,7 +122,8 @@ def reveal_party(party: Party, key: bytes | None) -> Party:
 
 def protect_parties(app: LedgerCore, parties: Sequence[Party], previous: Sequence[Party] = ()) -> list[Party]:
     """Seal every protected party's identity; a corrected party who is the same person as one in
-    ``previous`` (same role, and same name or id number) keeps that person's id and key."""
+    ``previous`` (same role, and same name or id number) keeps that person's id and key, and a party
+    of ``previous`` passed on unchanged stays as it was sealed."""
     if not any(p.role.is_protected for p in parties):
         return list(parties)
     store = key_store(app)
@@ -130,7 +131,7 @@ def protect_parties(app: LedgerCore, parties: Sequence[Party], previous: Sequenc
     known = list(zip(earlier, reveal_parties(app, earlier), strict=True))
     protected = []
     for party in parties:
-        if not party.role.is_protected:
+        if not party.role.is_protected or party in earlier:
             protected.append(party)
             continue
         same = (

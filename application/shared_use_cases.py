@@ -6,6 +6,7 @@ from datetime import datetime
 from uuid import UUID
 
 from application.core import CommandResult, LedgerCore
+from application.permissions import corrected_parties
 from application.sealing import protect_parties
 from domain.actor import Actor
 from domain.case import Case
@@ -83,10 +84,14 @@ class SharedUseCases(LedgerCore):
                 channel=None if channel is None else Channel.parse(channel, "channel"),
                 location=location,
                 description=description,
-                parties=None if parties is None else protect_parties(self, parties, c.parties),
+                parties=None if parties is None else self._corrected_parties(actor, c, parties),
             ),
             at,
         )
+
+    def _corrected_parties(self, actor: Actor, case: Case, parties: list[Party]) -> list[Party]:
+        """The corrected parties, sealed: protected ones only from a reader of the case's identities."""
+        return protect_parties(self, corrected_parties(actor, case, parties), case.parties)
 
     def pause_clock(
         self,

@@ -210,3 +210,50 @@ def test_db_init_still_needs_only_the_plain_ledger(store_url: str) -> None:
 def test_erasing_an_unknown_person_is_not_found(api: Api) -> None:
     response = api.call("admin", "POST", "/api/audit/identities/nobody/erasure", {"reason": "依法删除"})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("user", ["supervisor", "another_clerk"])
+def test_a_correction_by_a_reader_of_masks_cannot_confirm_or_overwrite_a_guessed_identity(api: Api, user: str) -> None:
+    api.ledger.add_user(ROOT, "another_clerk", "another_clerk", "clerk", "受理窗口")
+    api.tokens["another_clerk"] = api.ledger.issue_token(ROOT, "another_clerk", "tests")[1]
+    case_id = _file(api)
+    before = api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()
+    answers = []
+    for guess in (NAME, "李四"):
+        body = {"corrects_version": 1, "reason": "更正", "parties": [{"role": "complainant", "name": guess}]}
+        response = api.act(user, f"/api/cases/{case_id}/corrections", before["version"], body)
+        answers.append((response.status_code, response.get_json()))
+    assert answers[0][0] == answers[1][0] == 403
+    assert {k: v for k, v in answers[0][1].items() if k != "instance"} == {
+        k: v for k, v in answers[1][1].items() if k != "instance"
+    }, "the refusal is the same whether the guess is right or wrong"
+    assert "protected" in answers[0][1]["detail"]
+    assert api.call("clerk", "GET", f"/api/cases/{case_id}").get_json() == before, "nothing changed"
+
+    witness = {"corrects_version": 1, "reason": "补充当事人", "parties": [{"role": "party", "name": "赵六"}]}
+    assert api.act(user, f"/api/cases/{case_id}/corrections", before["version"], witness).status_code == 200
+    parties = api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()["parties"]
+    assert [(p["role"]["code"], p["name"], p["party_id"]) for p in parties] == [
+        ("complainant", NAME, before["parties"][0]["party_id"]),
+        ("party", "赵六", parties[1]["party_id"]),
+    ], "the complainant is kept as registered"
+    assert (
+        api.act(
+            user,
+            f"/api/cases/{case_id}/corrections",
+            before["version"] + 1,
+            {
+                "corrects_version": 1,
+                "reason": "地点有误",
+                "description": "医院南门早餐摊点占道经营",
+            },
+        ).status_code
+        == 200
+    )
+
+
+def test_the_registering_clerk_still_corrects_the_identity(api: Api) -> None:
+    case_id = _file(api)
+    body = {"corrects_version": 1, "reason": "姓名记错", "parties": [{"role": "complainant", "name": "王秀英"}]}
+    assert api.act("clerk", f"/api/cases/{case_id}/corrections", 1, body).status_code == 200
+    assert api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()["parties"][0]["name"] == "王秀英"
