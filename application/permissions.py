@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from application.errors import Forbidden
 from domain.actor import Actor, Role
 from domain.case import Case
+from domain.clearing import Clearing
+from domain.tolerance import ToleranceRuling
 from domain.values import Party
 
 CLERK, HANDLER, SUPERVISOR, LEGAL, DISCIPLINE, STATISTICIAN, ADMIN = (
@@ -138,6 +140,17 @@ PERMISSIONS: dict[str, Permission] = {
     "issue_token": _p(ADMIN),
     "revoke_token": _p(ADMIN),
 }
+
+
+RecordKind = type[Case] | type[ToleranceRuling] | type[Clearing]
+"""The kinds of record a route reads; each route names its own, and answers for no other."""
+
+
+def read_action(kind: RecordKind) -> str:
+    """The action that reads a record of ``kind`` and its history."""
+    if issubclass(kind, Case):
+        return "read_history"
+    return "read_ruling" if issubclass(kind, ToleranceRuling) else "read_clearing"
 
 
 def authorize(actor: Actor, action: str, case: Case | None = None) -> None:

@@ -6,12 +6,12 @@ import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from application.core import LedgerCore
 from application.errors import NotFound
-from application.permissions import shows_identities
+from application.permissions import RecordKind, read_action, shows_identities
 from application.sealing import reveal_parties
 from domain.actor import Actor
 from domain.case import Case
@@ -22,6 +22,9 @@ from domain.labels import Labelled
 from domain.time import SHANGHAI, now
 from domain.tolerance import ToleranceRuling
 from domain.values import Party
+
+R = TypeVar("R", bound=Case | ToleranceRuling | Clearing)
+RECORD_NOUNS: dict[type, str] = {Case: "case", ToleranceRuling: "tolerated-error ruling", Clearing: "clearing"}
 
 _HIDDEN = frozenset({"_id", "_version", "_created_on", "_modified_on", "_pending_events", "fingerprint", "filing_key"})
 
@@ -37,27 +40,23 @@ class Queries(LedgerCore):
         case, events = self._case_and_events(case_id)
         return self._case_view(case, events, shows_identities(actor, case))
 
-    def view_history(self, actor: Actor, aggregate_id: UUID) -> list[dict[str, Any]]:
-        """Every event of a case, ruling or clearing, as ``actor`` may see it."""
-        events = self.events_of(aggregate_id)
-        if not events:
-            raise NotFound("record", aggregate_id)
-        aggregate = _replay(events)
-        if isinstance(aggregate, Case):
-            self.authorize(actor, "read_history", aggregate)
-            identities = shows_identities(actor, aggregate)
-        else:
-            self.authorize(actor, "read_ruling" if isinstance(aggregate, ToleranceRuling) else "read_clearing")
-            identities = True
+    def view_history(self, actor: Actor, kind: RecordKind, record_id: UUID) -> list[dict[str, Any]]:
+        """Every event of a case, ruling or clearing of ``kind``, as ``actor`` may see it.
+
+        A record of another kind (an account, a ruling through a case's route) is not found.
+        """
+        self.authorize(actor, read_action(kind))
+        record, events = self._record_and_events(kind, record_id)
+        identities = True
+        if isinstance(record, Case):
+            self.authorize(actor, "read_history", record)
+            identities = shows_identities(actor, record)
         return [describe_event(e, identities, self._revealed) for e in events]
 
-    def view_record(self, actor: Actor, record_id: UUID) -> dict[str, Any]:
-        """A tolerated-error ruling or a clearing (discipline only)."""
-        events = self.events_of(record_id)
-        record = _replay(events) if events else None
-        if not isinstance(record, ToleranceRuling | Clearing):
-            raise NotFound("ruling or clearing", record_id)
-        self.authorize(actor, "read_ruling" if isinstance(record, ToleranceRuling) else "read_clearing")
+    def view_record(self, actor: Actor, kind: type[ToleranceRuling | Clearing], record_id: UUID) -> dict[str, Any]:
+        """A tolerated-error ruling or a clearing, of ``kind`` (discipline only)."""
+        self.authorize(actor, read_action(kind))
+        record, _ = self._record_and_events(kind, record_id)
         state: dict[str, Any] = plain(_state(record))
         return {"id": state.pop("id"), "version": state.pop("version"), "status": state.pop("status"), "state": state}
 
@@ -90,11 +89,15 @@ class Queries(LedgerCore):
         return reveal_parties(self, parties)
 
     def _case_and_events(self, case_id: UUID) -> tuple[Case, Sequence[Any]]:
-        events = self.events_of(case_id)
-        case = _replay(events) if events else None
-        if not isinstance(case, Case):
-            raise NotFound("case", case_id)
-        return case, events
+        return self._record_and_events(Case, case_id)
+
+    def _record_and_events(self, kind: type[R], record_id: UUID) -> tuple[R, Sequence[Any]]:
+        """The record of ``kind`` with this id and its events; any other aggregate is not found."""
+        events = self.events_of(record_id)
+        record = _replay(events) if events else None
+        if not isinstance(record, kind):
+            raise NotFound(RECORD_NOUNS[kind], record_id)
+        return record, events
 
     def _clocks(self, case: Case, events: Sequence[Any], as_of: datetime | None) -> list[StageClock]:
         marks = marks_from_events(case.KIND, events)

@@ -8,6 +8,7 @@ from uuid import UUID
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from domain.case import Case
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE, CaseFilter
 from web.actions import SHARED
@@ -94,7 +95,7 @@ def read_case(case_id: UUID) -> Any:
 @blp.response(200, EventSchema(many=True), description="Every event, oldest first")
 def case_history(case_id: UUID) -> Any:
     """Who did what to the case, when, and why."""
-    return ledger().view_history(current_actor(), case_id)
+    return ledger().view_history(current_actor(), Case, case_id)
 
 
 register_actions(blp, SHARED)

@@ -7,7 +7,8 @@ from uuid import UUID
 
 from marshmallow import fields, validate
 
-from domain.clearing import AccusationFinding
+from domain.clearing import AccusationFinding, Clearing
+from domain.tolerance import ToleranceRuling
 from web.actions import CLEARING, RULING
 from web.api import Blueprint
 from web.auth import current_actor
@@ -94,13 +95,13 @@ def propose_clearing(data: dict[str, Any]) -> Any:
     return created_response(result, f"/api/clearings/{result.id}")
 
 
-def _readers(blp: Blueprint) -> None:
+def _readers(blp: Blueprint, kind: type[ToleranceRuling | Clearing]) -> None:
     @blp.route("/<uuid:record_id>", endpoint="read")
     @problems(blp, *READ_ERRORS)
     @blp.response(200, RecordSchema)
     def read(record_id: UUID) -> Any:
         """The record's current state (discipline only)."""
-        view = ledger().view_record(current_actor(), record_id)
+        view = ledger().view_record(current_actor(), kind, record_id)
         return view, 200, {"ETag": etag(view["version"])}
 
     @blp.route("/<uuid:record_id>/history", endpoint="history")
@@ -108,10 +109,10 @@ def _readers(blp: Blueprint) -> None:
     @blp.response(200, EventSchema(many=True))
     def history(record_id: UUID) -> Any:
         """Every event of the record, oldest first."""
-        return ledger().view_history(current_actor(), record_id)
+        return ledger().view_history(current_actor(), kind, record_id)
 
 
-_readers(rulings)
-_readers(clearings)
+_readers(rulings, ToleranceRuling)
+_readers(clearings, Clearing)
 register_actions(rulings, RULING, "record_id")
 register_actions(clearings, CLEARING, "record_id")
