@@ -7,8 +7,9 @@ units include their own; a statistician never sees personal identities.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from application.errors import Forbidden
 from domain.actor import Actor, Role
@@ -201,6 +202,81 @@ def corrected_parties(actor: Actor, case: Case, parties: Sequence[Party]) -> lis
             "protected ones stay as registered",
         )
     return [p for p in case.parties if p.role.is_protected] + list(parties)
+
+
+FREE_TEXT_FIELDS = frozenset(
+    {
+        "description",
+        "reason",
+        "note",
+        "notes",
+        "summary",
+        "answer",
+        "action_taken",
+        "facts",
+        "reasons",
+        "responsibilities",
+        "terms",
+        "performance",
+        "opinions",
+        "record",
+        "conclusion",
+        "participants",
+        "fingerprint",
+    }
+)
+"""The fields of a case, its events and its evidence that hold what someone wrote about the case, and so
+may name people: the description, every reason and note, summaries, facts, terms, records, conclusions,
+and who took part in a session, hearing or discussion; and a filing's fingerprint, a digest of its
+description that would confirm a guessed text. Codes, units, officers, courts, statutes and addresses
+are not among them."""
+
+
+def free_text_units(actor: Actor) -> frozenset[str] | None:
+    """The units on whose cases ``actor`` reads free text (:data:`FREE_TEXT_FIELDS`); ``None``: every case.
+
+    A statistician reads none; a handler only on the cases their unit handles (lead or assisting);
+    every other role on every case.
+    """
+    if actor.role is Role.STATISTICIAN:
+        return frozenset()
+    if actor.role is Role.HANDLER:
+        return frozenset({actor.unit})
+    return None
+
+
+def may_read_free_text(actor: Actor, handling_units: Collection[str]) -> bool:
+    """Whether ``actor`` reads the free text of a case handled by ``handling_units``."""
+    units = free_text_units(actor)
+    return units is None or not units.isdisjoint(handling_units)
+
+
+def without_free_text(data: Any) -> Any:
+    """Plain data (a view, an event's data, a listed case) with every free-text field left out, at any depth."""
+    if isinstance(data, dict):
+        return {
+            key: without_free_text(value)
+            for key, value in data.items()
+            if not (key in FREE_TEXT_FIELDS and _is_text(value))
+        }
+    if isinstance(data, list):
+        return [without_free_text(value) for value in data]
+    return data
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def readable_items(actor: Actor, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Listed cases, each without its free text unless ``actor`` may read it (the lists carry ``lead_unit``
+    and ``assisting_units``)."""
+    return [
+        item
+        if may_read_free_text(actor, {item.get("lead_unit"), *item.get("assisting_units", ())} - {None})
+        else without_free_text(item)
+        for item in items
+    ]
 
 
 def permission_table_markdown() -> str:

@@ -11,7 +11,13 @@ from uuid import UUID
 
 from application.core import LedgerCore
 from application.errors import NotFound
-from application.permissions import RecordKind, read_action, shows_identities
+from application.permissions import (
+    RecordKind,
+    may_read_free_text,
+    read_action,
+    shows_identities,
+    without_free_text,
+)
 from application.sealing import reveal_parties
 from domain.actor import Actor
 from domain.case import Case
@@ -38,7 +44,8 @@ class Queries(LedgerCore):
         """A case as ``actor`` may see it: protected identities only for those the law allows."""
         self.authorize(actor, "read_case")
         case, events = self._case_and_events(case_id)
-        return self._case_view(case, events, shows_identities(actor, case))
+        view = self._case_view(case, events, shows_identities(actor, case))
+        return view if may_read_free_text(actor, case.handling_units) else without_free_text(view)
 
     def view_history(self, actor: Actor, kind: RecordKind, record_id: UUID) -> list[dict[str, Any]]:
         """Every event of a case, ruling or clearing of ``kind``, as ``actor`` may see it.
@@ -47,11 +54,13 @@ class Queries(LedgerCore):
         """
         self.authorize(actor, read_action(kind))
         record, events = self._record_and_events(kind, record_id)
-        identities = True
+        identities = free_text = True
         if isinstance(record, Case):
             self.authorize(actor, "read_history", record)
             identities = shows_identities(actor, record)
-        return [describe_event(e, identities, self._revealed) for e in events]
+            free_text = may_read_free_text(actor, record.handling_units)
+        described = [describe_event(e, identities, self._revealed) for e in events]
+        return described if free_text else without_free_text(described)
 
     def view_record(self, actor: Actor, kind: type[ToleranceRuling | Clearing], record_id: UUID) -> dict[str, Any]:
         """A tolerated-error ruling or a clearing, of ``kind`` (discipline only)."""

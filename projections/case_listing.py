@@ -32,8 +32,10 @@ class CaseFilter:
 
     Codes are those of the domain's enums; ``unit`` matches a handling unit (lead or assisting)
     exactly; ``filed_from``/``filed_to`` are Asia/Shanghai days, both included; ``text`` is a
-    case-insensitive substring of the number or the description; ``clock`` is a
-    :class:`~domain.clocks.ClockStatus` code of the earliest running deadline.
+    case-insensitive substring of the number or the description, the description only of the cases
+    handled by one of ``text_units`` (``None``: of every case; empty: of none), the units in whose
+    cases the reader may read free text; ``clock`` is a :class:`~domain.clocks.ClockStatus` code of
+    the earliest running deadline.
     """
 
     kind: str | None = None
@@ -48,6 +50,7 @@ class CaseFilter:
     supervised: bool | None = None
     open: bool | None = None
     clock: str | None = None
+    text_units: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,7 @@ def where_clause(filters: CaseFilter, today: date, due_soon_until: date | None) 
         add("c.filed_on <= %s", _day(filters.filed_to, "filed_to").isoformat())
     text = (filters.text or "").strip().casefold()
     if text:
-        add("c.search_text LIKE %s ESCAPE '\\'", f"%{_escape_like(text)}%")
+        add(*_text_clause(f"%{_escape_like(text)}%", filters.text_units))
     if filters.supervised is not None:
         add("c.supervised = %s", int(filters.supervised))
     if filters.open is not None:
@@ -127,6 +130,19 @@ def where_clause(filters: CaseFilter, today: date, due_soon_until: date | None) 
     if filters.clock is not None:
         add(*_clock_clause(ClockStatus.parse(filters.clock, "clock"), today, due_soon_until))
     return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def _text_clause(pattern: str, units: frozenset[str] | None) -> tuple[Any, ...]:
+    """Number or description contains the text; descriptions only of the cases ``units`` handle."""
+    in_text = "c.search_text LIKE %s ESCAPE '\\'"
+    if units is None:
+        return (in_text, pattern)
+    in_number = "lower(c.number) LIKE %s ESCAPE '\\'"
+    if not units:
+        return (in_number, pattern)
+    marks = ", ".join(["%s"] * len(units))
+    handled = f"c.id IN (SELECT u.case_id FROM case_index_units u WHERE u.unit IN ({marks}))"
+    return (f"({in_number} OR ({in_text} AND {handled}))", pattern, pattern, *sorted(units))
 
 
 def _clock_clause(status: ClockStatus, today: date, due_soon_until: date | None) -> tuple[Any, ...]:

@@ -241,7 +241,9 @@ class CaseSchema(ma.Schema):
     category = fields.Nested(LabelSchema, required=True)
     channel = fields.Nested(LabelSchema, required=True)
     open = fields.Boolean(required=True)
-    description = fields.String(required=True)
+    description = fields.String(
+        metadata={"description": "left out for statisticians, and for handlers on cases their unit does not handle"}
+    )
     location = fields.Dict(required=True)
     parties = fields.List(fields.Dict(), required=True)
     clocks = fields.List(fields.Dict(), required=True)

@@ -3,9 +3,14 @@ read it, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from flask import Flask
+
 from domain.accounts import user_id_for
 from tests.support import DISCIPLINE
 from tests.web.conftest import COMPLAINT, OWN_UNIT, ROOT, Api
+from web.read_models import read_models
 
 
 def _ruling_and_clearing(api: Api) -> tuple[str, str]:
@@ -68,3 +73,63 @@ def test_accounts_are_never_readable_through_case_routes(api: Api) -> None:
                 response = api.call(user, "GET", path)
                 assert response.status_code == 404, (user, path)
                 assert "token_hash" not in response.get_data(as_text=True)
+
+
+def _catch_up(app: Flask) -> None:
+    with app.app_context():
+        for runner in read_models().runners.values():
+            runner.run_once()
+
+
+def _dispatched_and_investigated(api: Api) -> str:
+    case_id = _file(api)
+    assert api.act("supervisor", f"/api/complaints/{case_id}/accept", 1).status_code == 200
+    assert api.act("supervisor", f"/api/complaints/{case_id}/dispatch", 2, {"lead_unit": OWN_UNIT}).status_code == 200
+    body = {"finding": "substantiated", "summary": "王秀兰所述属实"}
+    assert api.act("handler", f"/api/complaints/{case_id}/investigate", 3, body).status_code == 200
+    return case_id
+
+
+def test_a_case_view_shows_its_description_only_to_those_who_may_read_it(api: Api) -> None:
+    case_id = _dispatched_and_investigated(api)
+    for user in ("clerk", "handler", "supervisor", "discipline"):
+        assert api.call(user, "GET", f"/api/cases/{case_id}").get_json()["description"] == COMPLAINT["description"]
+    for user in ("statistician", "other_handler"):
+        view = api.call(user, "GET", f"/api/cases/{case_id}")
+        assert view.status_code == 200 and "description" not in view.get_json(), user
+        assert COMPLAINT["description"] not in view.get_data(as_text=True)
+
+
+def test_a_history_withholds_free_text_from_a_handler_of_another_unit(api: Api) -> None:
+    case_id = _dispatched_and_investigated(api)
+    own = api.call("handler", "GET", f"/api/cases/{case_id}/history").get_json()
+    assert [sorted(e["data"]) for e in own][-1] == ["finding", "summary"]
+    assert own[0]["data"]["description"] == COMPLAINT["description"]
+    other = api.call("other_handler", "GET", f"/api/cases/{case_id}/history")
+    assert other.status_code == 200
+    text = other.get_data(as_text=True)
+    assert COMPLAINT["description"] not in text and "王秀兰所述属实" not in text
+    assert [(e["type"], sorted(e["data"])) for e in other.get_json()] == [
+        ("Registered", ["anonymous", "category", "channel", "filing_key", "location", "number", "parties"]),
+        ("Accepted", []),
+        ("Dispatched", ["assisting_units", "designated", "lead_unit"]),
+        ("Investigated", ["finding"]),
+    ]
+    assert api.call("statistician", "GET", f"/api/cases/{case_id}/history").status_code == 403
+
+
+def test_a_text_search_matches_only_descriptions_the_caller_may_read(app: Flask, api: Api) -> None:
+    case_id = _dispatched_and_investigated(api)
+    _catch_up(app)
+    number = api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()["number"]
+
+    def found(user: str, text: str) -> list[str]:
+        listed = api.call(user, "GET", f"/api/cases?{urlencode({'text': text})}")
+        assert listed.status_code == 200, listed.get_json()
+        return [item["id"] for item in listed.get_json()["items"]]
+
+    for user in ("clerk", "supervisor", "handler"):
+        assert found(user, "救护车") == [case_id], user
+    assert found("statistician", "救护车") == [] and found("other_handler", "救护车") == []
+    for user in ("statistician", "other_handler"):
+        assert found(user, number.lower()) == [case_id], "a case number is found by anyone who lists"

@@ -8,13 +8,14 @@ from uuid import UUID
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from application.permissions import free_text_units, readable_items
 from domain.case import Case
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE, CaseFilter
 from web.actions import SHARED
 from web.api import Blueprint
 from web.auth import current_actor
-from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema, with_readable_descriptions
+from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema
 from web.problems import problem_response
 from web.read_models import read_models, wait_seconds
 from web.routing import READ_ERRORS, etag, problems, register_actions
@@ -71,9 +72,10 @@ def list_cases(args: dict[str, Any]) -> Any:
             NOT_CAUGHT_UP, f"the case list has not reached log position {position} yet", {"Retry-After": "1"}
         )
     page, per_page = args.pop("page"), args.pop("per_page")
-    found = models.queues.case_index.list_cases(CaseFilter(**args), page, per_page)
+    actor = current_actor()
+    found = models.queues.case_index.list_cases(CaseFilter(**args, text_units=free_text_units(actor)), page, per_page)
     return {
-        "items": with_readable_descriptions(current_actor(), found.items),
+        "items": readable_items(actor, found.items),
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,

@@ -10,6 +10,7 @@ from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 
 from application.errors import Forbidden
+from application.permissions import readable_items
 from domain.actor import Actor, Role
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE
@@ -81,7 +82,9 @@ class QueueItemSchema(ma.Schema):
     assisting_units = fields.List(fields.String())
     filed_at = fields.String()
     last_at = fields.String(required=True)
-    description = fields.String(metadata={"description": "left out for readers who may not see identities"})
+    description = fields.String(
+        metadata={"description": "left out for statisticians, and for handlers on cases their unit does not handle"}
+    )
     supervised = fields.Boolean()
     problem_case = fields.Boolean()
     at_risk = fields.Boolean()
@@ -157,34 +160,13 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
     )
     return {
         "queue": queue.label,
-        "items": with_readable_descriptions(actor, found.items),
+        "items": readable_items(actor, found.items),
         "total": found.total,
         "page": found.page,
         "per_page": found.per_page,
         "pages": found.pages,
         "position": reached,
     }
-
-
-def with_readable_descriptions(actor: Actor, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The listed cases, each without its description unless ``actor`` may read it.
-
-    A description is free text that may name people: a statistician reads none, a handler only those of
-    the cases its unit handles (lead or assisting), every other role all of them.
-    """
-    return [item if _may_read_description(actor, item) else _without_description(item) for item in items]
-
-
-def _may_read_description(actor: Actor, item: dict[str, Any]) -> bool:
-    if actor.role is Role.STATISTICIAN:
-        return False
-    if actor.role is Role.HANDLER:
-        return actor.unit == item["lead_unit"] or actor.unit in item["assisting_units"]
-    return True
-
-
-def _without_description(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if k != "description"}
 
 
 def _within_calendar(as_of: datetime | None) -> datetime | None:
