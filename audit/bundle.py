@@ -3,7 +3,10 @@ checkpoint, so a reviewer can check them offline with nothing but this file and 
 
 The path lists ``(seq, notification_id, digest)`` of every link from the case's first event up to
 the checkpoint's head: digests only, never other cases' contents. Recomputing the chain along the
-path from the first link's ``prev_hash`` must end in the checkpoint's signed head hash.
+path from the first link's ``prev_hash`` must end in the checkpoint's signed head hash. Every link
+must have its event, and each record's events must be its versions from 1 without a gap; a record's
+last events removed from a bundle with their links leave no gap, and only ``audit verify`` on the
+store shows them.
 """
 
 from __future__ import annotations
@@ -121,7 +124,30 @@ class _Check:
             if link_hash(link.prev_hash, link.seq, nid, digest) != link.hash:
                 return self._report(Finding(Outcome.EDITED, nid, f"the link of event {nid} was altered"))
             digests[nid] = digest
-        return self._anchor(digests)
+        return self._complete(digests) or self._anchor(digests)
+
+    def _complete(self, digests: dict[int, bytes]) -> BundleReport | None:
+        """Every link has its event, and each record's events are its versions 1, 2, 3, … without a gap."""
+        for nid in sorted(set(self.links) - set(digests)):
+            return self._report(Finding(Outcome.REMOVED, nid, f"event {nid} has a link but is not in the bundle"))
+        versions: dict[str, list[tuple[int, int]]] = {}
+        for event in self.events:
+            versions.setdefault(str(event["originator"]), []).append(
+                (int(event["originator_version"]), int(event["notification_id"]))
+            )
+        for originator, held in versions.items():
+            held.sort()
+            for expected, (version, nid) in enumerate(held, start=1):
+                if version != expected:
+                    listed = ", ".join(str(v) for v, _ in held)
+                    return self._report(
+                        Finding(
+                            Outcome.REMOVED,
+                            nid,
+                            f"the bundle holds versions {listed} of record {originator}: version {expected} is missing",
+                        )
+                    )
+        return None
 
     def _anchor(self, digests: dict[int, bytes]) -> BundleReport:
         if self.checkpoint is None or not self.links:

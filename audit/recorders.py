@@ -90,6 +90,12 @@ class _Queries:
         )
         self.link_by_digest = q(f"SELECT notification_id FROM {t.chain} WHERE digest = %s LIMIT 1")
         self.link_by_hash = q(f"SELECT notification_id FROM {t.chain} WHERE hash = %s LIMIT 1")
+        self.unlinked_events = q(
+            f"SELECT e.notification_id, {originator}, e.originator_version, e.topic, e.state FROM {t.events} e "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {t.chain} k WHERE k.notification_id = e.notification_id) "
+            "ORDER BY e.notification_id LIMIT %s"
+        )
+        self.recorded_checkpoints = f"SELECT document FROM {t.checkpoints} ORDER BY id"
         self.insert_checkpoint = q(
             f"INSERT INTO {t.checkpoints} (last_notification_id, log_size, document, public_key, recorded_at) "
             "VALUES (%s, %s, %s, %s, %s)"
@@ -129,6 +135,15 @@ class _Snapshot(LogSnapshot):
         self._c.execute(self._q.link_by_hash, (hash_,))
         row = self._c.fetchone()
         return None if row is None else int(row[0])
+
+    def unlinked_events(self, limit: int) -> list[RawEvent]:
+        self._c.execute(self._q.unlinked_events, (limit,))
+        convert = self._originator
+        return [RawEvent(r[0], convert(r[1]), r[2], r[3], _blob(r[4])) for r in self._c.fetchall()]
+
+    def recorded_checkpoints(self) -> list[str]:
+        self._c.execute(self._q.recorded_checkpoints)
+        return [str(r[0]) for r in self._c.fetchall()]
 
 
 class _AuditMixin(ABC):
@@ -341,6 +356,7 @@ class ChainedSQLiteRecorder(_AuditMixin, SQLiteApplicationRecorder):
             "position_of",
         ):
             setattr(self._q, name, getattr(self._q, name).replace("notification_id", "rowid"))
+        self._q.unlinked_events = self._q.unlinked_events.replace("e.notification_id", "e.rowid")
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:

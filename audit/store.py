@@ -52,6 +52,14 @@ class LogSnapshot(ABC):
     @abstractmethod
     def link_with_hash(self, hash_: bytes) -> int | None: ...
 
+    @abstractmethod
+    def unlinked_events(self, limit: int) -> list[RawEvent]:
+        """Up to ``limit`` events that have no link, in notification-id order."""
+
+    @abstractmethod
+    def recorded_checkpoints(self) -> list[str]:
+        """The documents of every checkpoint recorded in the checkpoint table."""
+
 
 @runtime_checkable
 class AuditStore(Protocol):

@@ -2,7 +2,9 @@
 
 The walk merges the events and the chain in notification-id order, in batches, inside one
 read transaction (a consistent snapshot while writers go on appending). It stops at the first
-bad position; held checkpoints are checked as the walk passes their position.
+bad position; held checkpoints are checked as the walk passes their position, and at the end
+each held checkpoint must still be in the store's checkpoint table (evidence bundles are anchored
+to it).
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from typing import TypeVar
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from audit.chain import GENESIS, Link, event_digest, link_hash
-from audit.checkpoint import Checkpoint
+from audit.checkpoint import Checkpoint, CheckpointMalformed, parse_checkpoint
 from audit.store import AuditStore, LogSnapshot, RawEvent
 
 BATCH = 10_000
+FIRST_ID = -(2**63)
+"""The walk starts below any notification id either store can hold, so an event moved to 0 or below is seen."""
+MOVED_SEARCH = 1000
+"""How many events without a link are looked through for one moved away from its linked position."""
 T = TypeVar("T", RawEvent, Link)
 
 
@@ -30,7 +36,8 @@ class Outcome(Enum):
     EDITED = 3
     """An event's stored bytes (or its link) differ from what the chain recorded."""
     REMOVED = 4
-    """A link has no event, or the chain skips over a missing event."""
+    """A link has no event, the chain skips over a missing event, a bundle lacks one of a case's events,
+    or a held checkpoint is missing from the checkpoint table."""
     REORDERED = 5
     """An event stands at another event's position."""
     INSERTED = 6
@@ -98,12 +105,35 @@ def verify_log(
         return Report(forged, 0, 0, GENESIS, 0, time.perf_counter() - started)
     with store.snapshot() as snapshot:
         walk = _Walk(snapshot, sorted(checkpoints, key=lambda c: c.last_notification_id))
-        finding = walk.run(batch)
+        finding = walk.run(batch) or _unrecorded(snapshot, checkpoints)
     return Report(finding, walk.seq, walk.last_id, walk.prev, walk.checked, time.perf_counter() - started)
 
 
+def _unrecorded(snapshot: LogSnapshot, held: Sequence[Checkpoint]) -> Finding | None:
+    """A held checkpoint that the store's checkpoint table no longer has: its row was deleted or changed."""
+    recorded = set()
+    for document in snapshot.recorded_checkpoints():
+        try:
+            checkpoint = parse_checkpoint(document)
+        except CheckpointMalformed:
+            continue
+        recorded.add((checkpoint.signed_bytes(), checkpoint.signature))
+    missing = [c for c in held if (c.signed_bytes(), c.signature) not in recorded]
+    if not missing:
+        return None
+    first = min(missing, key=lambda c: c.last_notification_id)
+    kept = len(held) - len(missing)
+    share = f"none of the {len(held)}" if kept == 0 else f"only {kept} of the {len(held)}"
+    return Finding(
+        Outcome.REMOVED,
+        first.last_notification_id,
+        f"{share} checkpoints held {'is' if kept == 0 else 'are'} in the store's checkpoint table ({first.name} "
+        "is missing): its rows were deleted or changed, and evidence bundles lose their anchor",
+    )
+
+
 def _pages(read: Callable[[int, int], list[T]], key: Callable[[T], int], batch: int) -> Iterator[T]:
-    after = 0
+    after = FIRST_ID
     while True:
         page = read(after, batch)
         yield from page
@@ -147,6 +177,10 @@ class _Walk:
         return self._end()
 
     def _unlinked(self, event: RawEvent) -> Finding:
+        digest = event_digest(event.originator, event.originator_version, event.topic, event.state)
+        belongs_at = self.snapshot.link_with_digest(digest)
+        if belongs_at is not None and belongs_at != event.notification_id:
+            return _moved(belongs_at, event.notification_id, event.notification_id)
         return Finding(
             Outcome.INSERTED,
             event.notification_id,
@@ -162,6 +196,9 @@ class _Walk:
                 f"the log ends after {self.seq} events (at {self.last_id}) but the chain goes on to "
                 f"event {nid} (#{link.seq}): the tail was removed",
             )
+        for moved in self.snapshot.unlinked_events(MOVED_SEARCH):
+            if event_digest(moved.originator, moved.originator_version, moved.topic, moved.state) == link.digest:
+                return _moved(nid, moved.notification_id, nid)
         return Finding(Outcome.REMOVED, nid, f"event {nid} (#{link.seq} in the chain) was removed from the log")
 
     def _diagnose(self, event: RawEvent, link: Link, digest: bytes) -> Finding:
@@ -218,3 +255,11 @@ class _Walk:
             f"the log ends after {self.seq} events (at {self.last_id}); {checkpoint.name} signed "
             f"{checkpoint.log_size} events up to {checkpoint.last_notification_id}",
         )
+
+
+def _moved(linked_at: int, stored_at: int, position: int) -> Finding:
+    return Finding(
+        Outcome.REORDERED,
+        position,
+        f"the event linked at {linked_at} is stored at {stored_at}: its notification id was changed",
+    )

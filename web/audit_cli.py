@@ -1,7 +1,8 @@
 """``caseledger audit …``, ``caseledger identities …`` and ``caseledger db grant-service-role``.
 
 Exit status of ``audit verify``, ``audit checkpoint`` and ``audit verify-bundle``:
-0 OK · 1 error (store unreachable, unreadable file) · 2 usage · 3 edited · 4 removed · 5 reordered ·
+0 OK · 1 error (store unreachable, unreadable file) · 2 usage · 3 edited · 4 removed (an event, a bundle's
+event, or a held checkpoint's row in the checkpoint table) · 5 reordered ·
 6 inserted (an event without a link) · 7 truncated · 8 recomputed (the chain differs from a signed
 checkpoint) · 9 forged (a checkpoint's signature is not the committee's key's, or it is unreadable).
 """
@@ -70,10 +71,11 @@ def checkpoint(key_file: Path, out_dir: Path) -> None:
             _explain(report)
             sys.exit(report.outcome.exit_status)
         signed = sign_checkpoint(private, report.events, report.last_notification_id, report.head_hash)
-        path = write_checkpoint(signed, out_dir)
+        # Recorded before the file is written: every checkpoint held is then in the table, as verify requires.
         store.record_checkpoint(
             signed.to_json(), signed.last_notification_id, signed.log_size, public_pem(private.public_key())
         )
+        path = write_checkpoint(signed, out_dir)
     click.echo(f"signed {signed.log_size} events up to {signed.last_notification_id}: {path}")
 
 

@@ -45,14 +45,14 @@ def file_complaints(ledger: CaseLedger, count: int, prefix: str = "c") -> list[A
 
 
 class Rows:
-    """The events and chain tables, edited directly: on PostgreSQL as a superuser who has turned the
+    """The events, chain and checkpoint tables, edited directly: on PostgreSQL as a superuser who has turned the
     append-only triggers off, the way someone with the database's own credentials could."""
 
     def __init__(self, url: str, recorder: ChainedSQLiteRecorder | ChainedPostgresRecorder) -> None:
         self.url = url
         self.postgres = isinstance(recorder, ChainedPostgresRecorder)
         tables = recorder.audit_tables
-        self.events, self.chain = tables.events, tables.chain
+        self.events, self.chain, self.checkpoints = tables.events, tables.chain, tables.checkpoints
         self.id = "notification_id" if self.postgres else "rowid"
 
     @contextmanager
@@ -63,7 +63,7 @@ class Rows:
             return
         with psycopg.connect(self.url, autocommit=False) as db:
             db.execute("SET session_replication_role = replica")
-            for table in (self.events, self.chain):
+            for table in (self.events, self.chain, self.checkpoints):
                 db.execute(f"ALTER TABLE {table} DISABLE TRIGGER ALL")  # type: ignore[arg-type]
             yield db
 
@@ -72,7 +72,9 @@ class Rows:
             db.execute(self._dialect(statement), self._params(params))
 
     def _dialect(self, statement: str) -> str:
-        statement = statement.replace("{events}", self.events).replace("{chain}", self.chain).replace("{id}", self.id)
+        for name, table in (("{events}", self.events), ("{chain}", self.chain), ("{checkpoints}", self.checkpoints)):
+            statement = statement.replace(name, table)
+        statement = statement.replace("{id}", self.id)
         return statement if self.postgres else statement.replace("%s", "?")
 
     def fetch(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

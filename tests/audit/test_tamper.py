@@ -4,16 +4,20 @@ the right reason, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.ledger import CaseLedger
+from audit.bundle import verify_bundle
 from audit.chain import GENESIS, event_digest, extend
 from audit.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
+from audit.keys import public_pem
 from audit.store import AuditStore
 from audit.verify import Outcome, Report, verify_log
 from tests.audit.conftest import Rows, audited_ledger, file_complaints
+from tests.support import SUPERVISOR
 
 KEY = Ed25519PrivateKey.generate()
 COMPLAINTS = 20
@@ -27,8 +31,16 @@ def world(store_url: str) -> Iterator[tuple[CaseLedger, Rows, Checkpoint]]:
     report = verify_log(_store(ledger))
     assert report.finding is None and report.events == report.last_notification_id >= COMPLAINTS
     checkpoint = sign_checkpoint(KEY, report.events, report.last_notification_id, report.head_hash)
+    _record(ledger, checkpoint)
     yield ledger, Rows(store_url, ledger.recorder), checkpoint  # type: ignore[arg-type]
     ledger.close()
+
+
+def _record(ledger: CaseLedger, checkpoint: Checkpoint) -> None:
+    """Keep a copy in the checkpoint table, as ``audit checkpoint`` does."""
+    _store(ledger).record_checkpoint(
+        checkpoint.to_json(), checkpoint.last_notification_id, checkpoint.log_size, public_pem(KEY.public_key())
+    )
 
 
 def _store(ledger: CaseLedger) -> AuditStore:
@@ -98,6 +110,72 @@ def test_swapped_events_moved_with_their_links_are_reordered(world: tuple[CaseLe
             rows.run(f"UPDATE {table} SET {column} = %s WHERE {column} = %s", (new, old))
     finding = _verify(ledger, checkpoint).finding
     assert finding is not None and (finding.outcome, finding.position) == (Outcome.REORDERED, MIDDLE)
+
+
+def test_an_event_moved_far_ahead_is_reordered(world: tuple[CaseLedger, Rows, Checkpoint]) -> None:
+    ledger, rows, checkpoint = world
+    rows.run("UPDATE {events} SET {id} = %s WHERE {id} = %s", (1000, MIDDLE))
+    finding = _verify(ledger, checkpoint).finding
+    assert finding is not None and (finding.outcome, finding.position) == (Outcome.REORDERED, MIDDLE)
+    assert f"linked at {MIDDLE} is stored at 1000" in finding.detail
+
+
+def test_an_event_moved_before_the_first_is_reordered(world: tuple[CaseLedger, Rows, Checkpoint]) -> None:
+    ledger, rows, checkpoint = world
+    rows.run("UPDATE {events} SET {id} = %s WHERE {id} = %s", (0, MIDDLE))
+    finding = _verify(ledger, checkpoint).finding
+    assert finding is not None and (finding.outcome, finding.position) == (Outcome.REORDERED, 0)
+    assert f"linked at {MIDDLE} is stored at 0" in finding.detail
+
+
+def test_deleted_checkpoint_rows_are_reported(world: tuple[CaseLedger, Rows, Checkpoint]) -> None:
+    ledger, rows, checkpoint = world
+    file_complaints(ledger, 2, prefix="later")
+    report = _verify(ledger, checkpoint)
+    later = sign_checkpoint(KEY, report.events, report.last_notification_id, report.head_hash)
+    _record(ledger, later)
+    assert _verify(ledger, checkpoint, later).outcome is Outcome.OK
+    rows.run("DELETE FROM {checkpoints} WHERE last_notification_id = %s", (later.last_notification_id,))
+    finding = _verify(ledger, checkpoint, later).finding
+    assert finding is not None and (finding.outcome, finding.position) == (Outcome.REMOVED, later.last_notification_id)
+    assert "1 of the 2 checkpoints held" in finding.detail and "checkpoint table" in finding.detail
+    rows.run("DELETE FROM {checkpoints}")
+    finding = _verify(ledger, checkpoint, later).finding
+    assert finding is not None and finding.outcome is Outcome.REMOVED and "none of the 2" in finding.detail
+    assert _verify(ledger).outcome is Outcome.OK, "without held checkpoints there is nothing to compare"
+
+
+def _bundle_of_a_case_with_four_events(ledger: CaseLedger) -> dict[str, Any]:
+    (filed,) = file_complaints(ledger, 1, prefix="bundle")
+    ledger.accept_complaint(filed.id, 1, SUPERVISOR)
+    ledger.supervise(filed.id, 2, SUPERVISOR, "群众反映强烈")
+    ledger.remind(filed.id, 3, SUPERVISOR, "请尽快办理")
+    report = verify_log(_store(ledger))
+    _record(ledger, sign_checkpoint(KEY, report.events, report.last_notification_id, report.head_hash))
+    bundle = _store(ledger).evidence_bundle([filed.id])
+    assert [e["originator_version"] for e in bundle["events"]] == [1, 2, 3, 4]
+    assert verify_bundle(bundle, KEY.public_key()).outcome is Outcome.OK
+    return bundle
+
+
+def test_an_event_removed_from_a_bundle_is_reported(world: tuple[CaseLedger, Rows, Checkpoint]) -> None:
+    ledger, _, _ = world
+    bundle = _bundle_of_a_case_with_four_events(ledger)
+    second = bundle["events"][1]["notification_id"]
+    without_event = dict(bundle, events=[e for e in bundle["events"] if e["notification_id"] != second])
+    finding = verify_bundle(without_event, KEY.public_key()).finding
+    assert finding is not None and (finding.outcome, finding.position) == (Outcome.REMOVED, second)
+    without_both = dict(without_event, links=[k for k in bundle["links"] if k["notification_id"] != second])
+    finding = verify_bundle(without_both, KEY.public_key()).finding
+    assert finding is not None and finding.outcome is Outcome.REMOVED
+    assert "versions 1, 3, 4" in finding.detail
+    without_first = dict(
+        bundle,
+        events=bundle["events"][1:],
+        links=[k for k in bundle["links"] if k["notification_id"] != bundle["events"][0]["notification_id"]],
+    )
+    finding = verify_bundle(without_first, KEY.public_key()).finding
+    assert finding is not None and finding.outcome is Outcome.REMOVED and "versions 2, 3, 4" in finding.detail
 
 
 def test_a_truncated_tail_is_caught_by_the_checkpoint(world: tuple[CaseLedger, Rows, Checkpoint]) -> None:
