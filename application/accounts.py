@@ -17,8 +17,9 @@ from domain.errors import InvalidValue
 from domain.time import now
 
 TOKEN_BYTES = 32
-AUTH_CACHE_SECONDS = 5.0
 AUTH_CACHE_SIZE = 10_000
+LAST_USED_EVERY_SECONDS = 60.0
+"""A token's last use is written at most this often per process (not an event per request)."""
 
 
 def token_hash(token: str) -> str:
@@ -47,9 +48,7 @@ class AccountUseCases(LedgerCore):
         self.authorize(actor, "deactivate_user")
         user = self.load(User, user_id_for(username), "user")
         user.deactivate(actor, now(), reason)
-        result = self.commit(user)
-        self._authenticated.clear()
-        return result
+        return self.commit(user)
 
     def issue_token(self, actor: Actor, username: str, label: str, valid_days: int | None = None) -> tuple[UUID, str]:
         """Issue a new bearer token; the secret is returned once and only its hash is stored."""
@@ -77,36 +76,56 @@ class AccountUseCases(LedgerCore):
         self.authorize(actor, "revoke_token")
         token = self.load(AccessToken, token_id, "token")
         token.revoke(actor, now(), reason)
-        result = self.commit(token)
-        self._authenticated.clear()
-        return result
+        return self.commit(token)
 
     def authenticate(self, secret: str, request_id: str = "", at: datetime | None = None) -> Actor | None:
         """The actor a bearer token stands for, or None when it is unknown, revoked, expired or its user inactive.
 
-        A token found valid is remembered for :data:`AUTH_CACHE_SECONDS` (per process), so a revocation or
-        a deactivation takes effect within that many seconds; an expiry takes effect at once.
+        A token found valid is remembered with its user, and used again only while both are still at the
+        versions remembered: one query per request reads their current versions, so a revocation or a
+        deactivation by any process takes effect on the next request in every process. Each use is noted
+        (at most once a minute per token and process) for ``tokens list``.
         """
         if not secret or len(secret) > 200:
             return None
         moment = at or now()
         digest = token_hash(secret)
-        remembered = self._authenticated.get(digest)
-        if remembered is not None and monotonic() < remembered[0] and remembered[1].is_valid_at(moment):
-            return remembered[2].as_actor(request_id)
-        try:
-            token = self.load(AccessToken, token_id_for(digest), "token")
-            user = self.load(User, user_id_for(token.username), "user")
-        except NotFound:
-            return None
-        if not token.is_valid_at(moment) or not user.active:
+        account = self._authenticated.get(digest)
+        if account is not None:
+            token, user = account
+            with self.store_calls():
+                current = self.token_activity.versions(token.id, user.id)
+            if current != {token.id: token.version, user.id: user.version}:
+                account = None
+        if account is None:
+            account = self._account(digest)
+        if account is None or not account[0].is_valid_at(moment) or not account[1].active:
             self._authenticated.pop(digest, None)
             return None
         if len(self._authenticated) >= AUTH_CACHE_SIZE:
             self._authenticated.clear()
-        self._authenticated[digest] = (monotonic() + AUTH_CACHE_SECONDS, token, user)
-        return user.as_actor(request_id)
+        self._authenticated[digest] = account
+        self._note_use(account[0].id, moment)
+        return account[1].as_actor(request_id)
+
+    def _account(self, digest: str) -> tuple[AccessToken, User] | None:
+        try:
+            token = self.load(AccessToken, token_id_for(digest), "token")
+            return token, self.load(User, user_id_for(token.username), "user")
+        except NotFound:
+            return None
+
+    def _note_use(self, token_id: UUID, moment: datetime) -> None:
+        noted = self._uses_noted.get(token_id)
+        if noted is None or monotonic() - noted >= LAST_USED_EVERY_SECONDS:
+            with self.store_calls():
+                self.token_activity.record_use(token_id, moment)
+            self._uses_noted[token_id] = monotonic()
 
     @cached_property
-    def _authenticated(self) -> dict[str, tuple[float, AccessToken, User]]:
+    def _authenticated(self) -> dict[str, tuple[AccessToken, User]]:
+        return {}
+
+    @cached_property
+    def _uses_noted(self) -> dict[UUID, float]:
         return {}

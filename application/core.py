@@ -38,6 +38,7 @@ from application.errors import (
 )
 from application.numbering import number_source
 from application.permissions import authorize
+from application.token_activity import token_activity
 from application.topics import register_renamed_topics
 from application.transcodings import register_domain_transcodings
 from domain.actor import Actor
@@ -99,10 +100,12 @@ class LedgerCore(Application[UUID]):
             try:
                 super().__init__(env=env)
                 self.numbers = number_source(self.recorder)
+                self.token_activity = token_activity(self.recorder)
             except (TopicError, InfrastructureFactoryError) as error:
                 raise ConfigurationError(f"the store's persistence classes cannot be loaded: {error}") from None
             if create_tables:
                 self.numbers.create_table()
+                self.token_activity.create_table()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -187,6 +190,12 @@ class LedgerCore(Application[UUID]):
                 zh=f"没有 {year} 年的工作日历（已载入：{loaded}）",
             )
         return moment
+
+    @contextmanager
+    def store_calls(self) -> Iterator[None]:
+        """The failures of the tables beside the log told as the application's own errors."""
+        with _translated(None):
+            yield
 
     def events_of(self, aggregate_id: UUID) -> Sequence[Any]:
         with _translated(aggregate_id):
