@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from time import monotonic
@@ -27,7 +28,39 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class TokenListing:
+    """A token as ``tokens list`` shows it: never its secret, nor the secret's hash."""
+
+    id: UUID
+    username: str
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked: bool
+
+
 class AccountUseCases(LedgerCore):
+    def read_users(self, actor: Actor) -> list[User]:
+        """Every user, in the order they were added."""
+        self.authorize(actor, "read_users")
+        return [self.load(User, user_id, "user") for user_id in self.created_ids(User)]
+
+    def read_tokens(self, actor: Actor, username: str | None = None) -> list[TokenListing]:
+        """Every token (of ``username``, if given), in the order they were issued, with its last use."""
+        self.authorize(actor, "read_tokens")
+        if username is not None:
+            self.load(User, user_id_for(username), "user", username)
+        with self.store_calls():
+            used = self.token_activity.last_used()
+        tokens = (self.load(AccessToken, token_id, "token") for token_id in self.created_ids(AccessToken))
+        return [
+            TokenListing(t.id, t.username, t.label, t.created_on, used.get(t.id), t.expires_at, t.revoked)
+            for t in tokens
+            if username is None or t.username == username
+        ]
+
     def add_user(self, actor: Actor, username: str, display_name: str, role: Role | str, unit: str) -> CommandResult:
         """Register a user in a role and unit."""
         self.authorize(actor, "add_user")
@@ -46,14 +79,14 @@ class AccountUseCases(LedgerCore):
     def deactivate_user(self, actor: Actor, username: str, reason: str) -> CommandResult:
         """Deactivate a user; their tokens stop working at once."""
         self.authorize(actor, "deactivate_user")
-        user = self.load(User, user_id_for(username), "user")
+        user = self.load(User, user_id_for(username), "user", username)
         user.deactivate(actor, now(), reason)
         return self.commit(user)
 
     def issue_token(self, actor: Actor, username: str, label: str, valid_days: int | None = None) -> tuple[UUID, str]:
         """Issue a new bearer token; the secret is returned once and only its hash is stored."""
         self.authorize(actor, "issue_token")
-        user = self.load(User, user_id_for(username), "user")
+        user = self.load(User, user_id_for(username), "user", username)
         if not user.active:
             raise InvalidValue("username", f"user {username!r} is deactivated", zh=f"用户 {username!r} 已停用")
         if valid_days is not None and valid_days <= 0:

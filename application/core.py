@@ -24,7 +24,7 @@ from eventsourcing.persistence import (
     OperationalError,
     ProgrammingError,
 )
-from eventsourcing.utils import TopicError
+from eventsourcing.utils import TopicError, get_topic
 
 from application.config import Settings
 from application.errors import (
@@ -58,6 +58,7 @@ A = TypeVar("A", bound=Aggregate)
 register_renamed_topics()
 
 CASE_CLASSES: tuple[type[Case], ...] = (Complaint, Dispute, EnforcementCase)
+LOG_PAGE = 1000
 
 
 @dataclass(frozen=True)
@@ -113,15 +114,16 @@ class LedgerCore(Application[UUID]):
 
     # -- loading and saving ---------------------------------------------------------------
 
-    def load(self, aggregate_class: type[A], aggregate_id: UUID, what: str) -> A:
-        """The aggregate with this id, if it exists and is of the expected class."""
+    def load(self, aggregate_class: type[A], aggregate_id: UUID, what: str, name: str | None = None) -> A:
+        """The aggregate with this id, if it exists and is of the expected class; a refusal names it by
+        ``name`` (what the caller typed, e.g. a username) when given, else by its id."""
         with _translated(aggregate_id):
             try:
                 aggregate: Any = self.repository.get(aggregate_id)
             except AggregateNotFoundError:
-                raise NotFound(what, aggregate_id) from None
+                raise NotFound(what, aggregate_id, name) from None
         if not isinstance(aggregate, aggregate_class):
-            raise NotFound(what, aggregate_id)
+            raise NotFound(what, aggregate_id, name)
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
@@ -200,6 +202,29 @@ class LedgerCore(Application[UUID]):
     def events_of(self, aggregate_id: UUID) -> Sequence[Any]:
         with _translated(aggregate_id):
             return list(self.events.get(aggregate_id))
+
+    def created_ids(self, *classes: type[Aggregate], limit: int | None = None) -> list[UUID]:
+        """The ids of the aggregates of these classes, oldest first (at most ``limit``).
+
+        The store filters the log by the topics of the events that create them; for lists an
+        administrator asks for, not for requests.
+        """
+        topics = [
+            get_topic(value)
+            for aggregate_class in classes
+            for value in vars(aggregate_class).values()
+            if isinstance(value, type) and issubclass(value, Aggregate.Created)
+        ]
+        found: list[UUID] = []
+        position = 0
+        with _translated(None):
+            while limit is None or len(found) < limit:
+                page = self.recorder.select_notifications(position, LOG_PAGE, topics=topics, inclusive_of_start=False)
+                found += [UUID(str(n.originator_id)) for n in page]
+                if len(page) < LOG_PAGE:
+                    break
+                position = page[-1].id
+        return found[:limit]
 
     def log_position(self) -> int:
         """The newest notification id in the log (0 when empty)."""

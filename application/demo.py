@@ -50,11 +50,15 @@ from application.demo_text import (
 )
 from application.errors import CaseLedgerError
 from application.ledger import CaseLedger
+from domain.accounts import User, user_id_for
 from domain.actor import Actor, Role
 from domain.case import case_id_for
 from domain.clearing import AccusationFinding, ClearingMethod
+from domain.complaint import Complaint
 from domain.complaint import ComplaintStatus as CS
+from domain.dispute import Dispute
 from domain.dispute import DisputeStatus as DS
+from domain.enforcement import EnforcementCase
 from domain.enforcement import EnforcementStatus as ES
 from domain.kinds import CaseKind, Channel, ComplaintCategory, DisputeType, GridLevel, ViolationType
 from domain.labels import Labelled
@@ -80,11 +84,23 @@ from domain.values import Location, Party
 T = TypeVar("T")
 CC, DT, VT = ComplaintCategory, DisputeType, ViolationType
 
-CLERK = Actor("demo-clerk-ye", Role.CLERK, "综治中心受理窗口")
-SUPERVISOR = Actor("demo-supervisor-chen", Role.SUPERVISOR, "依法行政工作监督小组")
+CLERK = Actor("demo.clerk", Role.CLERK, "综治中心受理窗口")
+SUPERVISOR = Actor("demo.supervisor", Role.SUPERVISOR, "依法行政工作监督小组")
 # The legality reviewer and hearing recorder: never one of the squad's officers (OFFICERS).
-LEGAL = Actor("fz.he", Role.LEGAL_REVIEWER, "法制审核室")
-DISCIPLINE = Actor("demo-discipline-lin", Role.DISCIPLINE, "街道纪工委")
+LEGAL = Actor("demo.legal_reviewer", Role.LEGAL_REVIEWER, "法制审核室")
+DISCIPLINE = Actor("demo.discipline", Role.DISCIPLINE, "街道纪工委")
+ADMIN = Actor("demo.admin", Role.ADMIN, "系统管理")
+USERS = (
+    (CLERK, "叶受理"),
+    (Actor("demo.handler", Role.HANDLER, CITY), "周执法"),
+    (SUPERVISOR, "陈督办"),
+    (LEGAL, "何法制"),
+    (DISCIPLINE, "林纪检"),
+    (Actor("demo.statistician", Role.STATISTICIAN, "党政办"), "吴统计"),
+    (ADMIN, "系统管理员"),
+)
+"""One user per role, to try each: the clerk who registers the demo cases, a handler of the unit most
+cases go to, and the supervisor, reviewer and committee who act in them."""
 
 COMPLAINT_WEIGHTS = {c: row[0] for c, row in COMPLAINTS.items() if c is not CC.OTHER}
 COMPLAINT_CHANNELS = {Channel.HOTLINE: 30, Channel.HOTLINE_12345: 25, Channel.MAILBOX: 12, Channel.WALK_IN: 15}
@@ -105,6 +121,10 @@ class DemoAlreadyLoaded(CaseLedgerError):
     """The store already holds the demo cases of this year."""
 
 
+class StoreHoldsCases(CaseLedgerError):
+    """The store already holds cases, and the demo year would stay among them for good."""
+
+
 @dataclass(frozen=True)
 class DemoSummary:
     """What :func:`load_demo` recorded: cases filed per kind code, rulings, clearings, events, and their ids."""
@@ -116,6 +136,8 @@ class DemoSummary:
     case_ids: dict[str, list[UUID]] = field(default_factory=dict)
     ruling_ids: list[UUID] = field(default_factory=list)
     clearing_ids: list[UUID] = field(default_factory=list)
+    tokens: dict[str, str] = field(default_factory=dict)
+    """A new token of each demo user, by username: shown once, never stored in clear."""
 
 
 def planned_counts(scale: float = 1.0) -> dict[str, int]:
@@ -886,6 +908,7 @@ def load_demo(
     seed: int = 2025,
     scale: float = 1.0,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> DemoSummary:
     """Record a year of the office's work through the ledger's use cases and say what was recorded.
 
@@ -893,12 +916,20 @@ def load_demo(
     usual year (:func:`planned_counts`). ``progress``, if given, is called after each case with the number
     of events recorded so far. A load is not repeated: if the store already holds the year's first demo
     complaint, :class:`DemoAlreadyLoaded` is raised before anything is written (so an interrupted load
-    needs a fresh store). A ``year`` still running is recorded up to now only.
+    needs a fresh store). A store that holds any case is refused too (:class:`StoreHoldsCases`), unless
+    ``force``: the log is never rewritten, so a demo year loaded among real cases stays there for good.
+    A ``year`` still running is recorded up to now only. Then one user per role (:data:`USERS`) is
+    added, if not there yet, and given a new token.
     """
     if scale < 0:
         raise ValueError("scale must not be negative")
     if ledger.exists(case_id_for(CaseKind.COMPLAINT, demo_key(year, "complaint", 1))):
         raise DemoAlreadyLoaded(f"the demo year {year} is already loaded in this store")
+    if not force and ledger.created_ids(Complaint, Dispute, EnforcementCase, limit=1):
+        raise StoreHoldsCases(
+            "the store already holds cases, and a demo year loaded among them would stay in the log for good "
+            "(it is never rewritten): load the demo into an empty store, or pass --force to add it anyway"
+        )
     run = _Run(ledger, year, seed)
     kinds: list[tuple[str, _Flow, tuple[Any, ...], Callable[[random.Random], Any]]] = [
         ("complaint", _complaint, SPECIAL_COMPLAINTS, _bulk_complaint),
@@ -925,6 +956,7 @@ def load_demo(
             progress(run.events)
     ids = run.ids
     return DemoSummary(
+        tokens=_demo_tokens(ledger),
         cases={kind: len(ids[kind]) for kind in BULK},
         rulings=len(ids["ruling"]),
         clearings=len(ids["clearing"]),
@@ -933,3 +965,15 @@ def load_demo(
         ruling_ids=ids["ruling"],
         clearing_ids=ids["clearing"],
     )
+
+
+def _demo_tokens(ledger: CaseLedger) -> dict[str, str]:
+    """Add each demo user not there yet and issue them a new token; a deactivated one gets none."""
+    tokens = {}
+    for actor, name in USERS:
+        if not ledger.exists(user_id_for(actor.user_id)):
+            ledger.add_user(ADMIN, actor.user_id, name, actor.role, actor.unit)
+        elif not ledger.load(User, user_id_for(actor.user_id), "user").active:
+            continue
+        tokens[actor.user_id] = ledger.issue_token(ADMIN, actor.user_id, "demo")[1]
+    return tokens

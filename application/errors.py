@@ -15,13 +15,14 @@ class CaseLedgerError(Exception):
 
 
 class NotFound(CaseLedgerError):
-    """No aggregate of the expected kind has this id."""
+    """No aggregate of the expected kind has this id; ``name`` is what the caller named it by, if not its id."""
 
-    def __init__(self, what: str, aggregate_id: UUID) -> None:
-        super().__init__(f"{what} {aggregate_id} not found")
+    def __init__(self, what: str, aggregate_id: UUID, name: str | None = None) -> None:
+        super().__init__(f"{what} {aggregate_id if name is None else repr(name)} not found")
         self.what = what
         self.aggregate_id = aggregate_id
-        self.zh = f"未找到 {aggregate_id}（{what}）"
+        self.name = name
+        self.zh = f"未找到 {aggregate_id if name is None else repr(name)}（{what}）"
 
 
 class Conflict(CaseLedgerError):

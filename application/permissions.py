@@ -140,6 +140,8 @@ PERMISSIONS: dict[str, Permission] = {
     "deactivate_user": _p(ADMIN),
     "issue_token": _p(ADMIN),
     "revoke_token": _p(ADMIN),
+    "read_users": _p(ADMIN),
+    "read_tokens": _p(ADMIN),
 }
 
 

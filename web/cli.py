@@ -10,8 +10,10 @@ import subprocess
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +23,7 @@ from application.config import Settings
 from application.errors import CaseLedgerError
 from application.ledger import CaseLedger, build_ledger
 from domain.actor import Actor, Role
+from domain.time import SHANGHAI
 from projections.catalog import build_runners
 from projections.runner import REBUILDING, ProjectionRunner
 from projections.store import ReadStore, open_read_store
@@ -88,6 +91,17 @@ def users_deactivate(username: str, reason: str) -> None:
     click.echo(f"deactivated {username}")
 
 
+@users.command("list")
+def users_list() -> None:
+    """Every user: username, role, unit, display name, and whether active."""
+    with command_ledger() as ledger:
+        found = ledger.read_users(_operator())
+    _table(
+        ("username", "role", "unit", "name", "state"),
+        [(u.username, u.role.code, u.unit, u.display_name, "active" if u.active else "deactivated") for u in found],
+    )
+
+
 @main.group()
 def tokens() -> None:
     """Issue and revoke bearer tokens."""
@@ -113,6 +127,46 @@ def tokens_revoke(token_id: UUID, reason: str) -> None:
     with command_ledger() as ledger:
         ledger.revoke_token(_operator(), token_id, reason)
     click.echo(f"revoked {token_id}")
+
+
+@tokens.command("list")
+@click.option("--user", "username", default=None, help="Only this user's tokens.")
+def tokens_list(username: str | None) -> None:
+    """Every token: id, user, label, when issued, last used (to the minute), expiry, revoked. Never the secret."""
+    with command_ledger() as ledger:
+        found = ledger.read_tokens(_operator(), username)
+    _table(
+        ("id", "user", "label", "created", "last used", "expires", "revoked"),
+        [
+            (
+                str(t.id),
+                t.username,
+                t.label,
+                _minute(t.created_at),
+                _minute(t.last_used_at),
+                _minute(t.expires_at),
+                "revoked" if t.revoked else "-",
+            )
+            for t in found
+        ],
+    )
+
+
+def _minute(moment: datetime | None) -> str:
+    return "-" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """Rows under their headers, in columns as wide as their widest cell (CJK characters count twice)."""
+    widths = [max(_width(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    for row in (headers, *rows):
+        click.echo(
+            "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @main.group()
@@ -212,18 +266,25 @@ def demo() -> None:
 @click.option("--year", default=2025, show_default=True, help="The year the demo cases happen in.")
 @click.option("--scale", default=1.0, show_default=True, help="Multiplies the number of ordinary cases.")
 @click.option("--seed", default=2025, show_default=True, help="Random seed; the same seed gives the same data.")
-def demo_load(year: int, scale: float, seed: int) -> None:
-    """Fill an empty store with a realistic year of a subdistrict's cases."""
+@click.option("--force", is_flag=True, help="Load even into a store that already holds cases (they stay mixed).")
+def demo_load(year: int, scale: float, seed: int, force: bool) -> None:
+    """Fill an empty store with a realistic year of a subdistrict's cases, and one user per role.
+
+    A store that already holds cases is refused unless --force: the log is never rewritten, so the demo
+    year would stay among the real cases for good. Each demo user's new token is printed once.
+    """
     from application.demo import load_demo
 
     with command_ledger() as ledger:
-        summary = load_demo(ledger, year=year, seed=seed, scale=scale, progress=_report_progress)
+        summary = load_demo(ledger, year=year, seed=seed, scale=scale, progress=_report_progress, force=force)
     click.echo("", err=True)
     click.echo(
         "loaded "
         + ", ".join(f"{n} {kind}" for kind, n in summary.cases.items())
         + f", {summary.rulings} rulings, {summary.clearings} clearings ({summary.events} events)"
     )
+    click.echo("demo users and their tokens (shown once; `caseledger tokens list` shows the tokens' ids):")
+    _table(("user", "token"), list(summary.tokens.items()))
 
 
 @main.command()
