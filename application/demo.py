@@ -778,7 +778,7 @@ def _decide(t: _Track, plan: _Enforcement, decision: DEC, team: _Team, party: Pa
     ledger, rng, lead = t.run.ledger, t.run.rng, team.lead
     fine = Decimal(plan.fine or rng.choice(VIOLATIONS[category][2])) if decision is DEC.FINE else None
     if decision.is_penalty:
-        t.do(ledger.give_prior_notice, lead, decision, fine, SAY["rights"], status=ES.NOTIFIED)
+        t.do(ledger.give_prior_notice, lead, decision, fine, SAY["rights"], hearing_offered=True, status=ES.NOTIFIED)
     if decision.is_penalty and plan.hearing:
         t.do(ledger.request_hearing, lead, days=(1, 4), status=ES.HEARING_REQUESTED)
         t.do(ledger.pause_clock, lead, ClockPause.HEARING, SAY["hearing"], days=(0, 0))

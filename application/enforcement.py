@@ -11,7 +11,7 @@ from application.filing import Filing
 from domain.actor import Actor
 from domain.enforcement import EnforcementCase
 from domain.kinds import Channel, GridLevel, ViolationType
-from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, ReviewResult
+from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, PartyType, ReviewResult
 from domain.values import Location, Party
 
 WHAT = "enforcement case"
@@ -177,17 +177,30 @@ class EnforcementUseCases(Filing):
         fine: Decimal | None,
         rights: str,
         *,
+        party_type: PartyType | str = PartyType.INDIVIDUAL,
+        hearing_offered: bool = False,
         at: datetime | None = None,
     ) -> CommandResult:
-        """Give prior notice of the intended penalty and the party's rights."""
+        """Give prior notice of the intended penalty and the party's rights; a large fine (by the rule
+        table's amounts for ``party_type``) or another heavy penalty needs ``hearing_offered``."""
         i = DecisionType.parse(intended, "intended")
+        party = PartyType.parse(party_type, "party_type")
         return self.update(
             EnforcementCase,
             case_id,
             expected_version,
             actor,
             "give_prior_notice",
-            lambda e, t: e.give_prior_notice(actor, t, i, fine, rights),
+            lambda e, t: e.give_prior_notice(
+                actor,
+                t,
+                i,
+                fine,
+                rights,
+                party_type=party,
+                hearing_offered=hearing_offered,
+                large_fines=self.rules.large_fines,
+            ),
             at,
         )
 

@@ -596,7 +596,7 @@ def _decision(
     rng, sup = office.rng, office.supervisor
     if decision.is_penalty:
         at = yield (0, 2)
-        e.give_prior_notice(handler, at, decision, fine, SAY["rights"])
+        e.give_prior_notice(handler, at, decision, fine, SAY["rights"], hearing_offered=True)
         if rng.random() < 0.15:
             at = yield (1, 4)
             e.request_hearing(handler, at, office.calendar, office.rules)

@@ -14,8 +14,8 @@ from domain.case import Case, Step
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind, Channel, GridLevel, ViolationType
 from domain.labels import Labelled
-from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, ReviewResult
-from domain.rules import RuleTable, Stage
+from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, PartyType, ReviewResult
+from domain.rules import LARGE_FINES, LargeFines, RuleTable, Stage
 from domain.time import local_date
 from domain.values import (
     MAX_NAME,
@@ -67,7 +67,10 @@ class EnforcementCase(Case):
         "conclude": Step("调查终结", "conclude its investigation", frozenset({S.INVESTIGATING})),
         "submit_review": Step("提交法制审核", "go to legality review", frozenset({S.CONCLUDED, S.NOTIFIED, S.HEARD})),
         "review": Step("法制审核", "be reviewed", frozenset({S.UNDER_REVIEW})),
-        "notify": Step("事先告知", "get prior notice", frozenset({S.CONCLUDED, S.REVIEWED})),
+        # A new notice, of a heavier or other penalty than the one given, is given until the decision.
+        "notify": Step(
+            "事先告知", "get prior notice", frozenset({S.CONCLUDED, S.REVIEWED, S.NOTIFIED, S.HEARD, S.DISCUSSED})
+        ),
         "request_hearing": Step("申请听证", "have a hearing requested", frozenset({S.NOTIFIED})),
         "hold_hearing": Step("举行听证", "hold a hearing", frozenset({S.HEARING_REQUESTED})),
         "discuss": Step("集体讨论", "be collectively discussed", frozenset({S.REVIEWED, S.NOTIFIED, S.HEARD})),
@@ -110,6 +113,8 @@ class EnforcementCase(Case):
         self.review: ReviewResult | None = None
         self.notified_on: date | None = None
         self.intended: DecisionType | None = None
+        self.intended_fine: Decimal | None = None
+        self.hearing_offered = False
         self.hearing_requested = False
         self.hearing_held = False
         self.discussed = False
@@ -254,9 +259,22 @@ class EnforcementCase(Case):
             self._moved(S.INVESTIGATING, at)
 
     def give_prior_notice(
-        self, actor: Actor, at: datetime, intended: DecisionType, fine: Decimal | None, rights: str
+        self,
+        actor: Actor,
+        at: datetime,
+        intended: DecisionType,
+        fine: Decimal | None,
+        rights: str,
+        *,
+        party_type: PartyType = PartyType.INDIVIDUAL,
+        hearing_offered: bool = False,
+        large_fines: LargeFines = LARGE_FINES,
     ) -> None:
-        """Tell the party the intended penalty, its facts and grounds, and their rights (Art. 44)."""
+        """Tell the party the intended penalty, its facts and grounds, and their rights (Art. 44).
+
+        A large fine (``large_fines``, by ``party_type``), a confiscation or an order to demolish must be
+        noticed with the right to a hearing (Art. 63); a new notice replaces the one given before.
+        """
         at = self._guard("notify", at)
         intended = DecisionType.parse(intended, "intended")
         self._require(
@@ -266,11 +284,43 @@ class EnforcementCase(Case):
             "prior notice is given only for an intended penalty",
         )
         amount = _fine_for(intended, fine)
-        self._notified(actor=actor, at=at, intended=intended, fine=amount, rights=require_text(rights, "rights"))
+        party_type = PartyType.parse(party_type, "party_type")
+        if not isinstance(hearing_offered, bool):
+            raise InvalidValue("hearing_offered", "must be true or false")
+        heavy = intended in _ALWAYS_HEARD or (amount is not None and amount >= large_fines.threshold(party_type))
+        self._require(
+            hearing_offered or not heavy,
+            "notify.hearing_rights",
+            f"拟作出{_penalty_zh(intended, amount)}属于较大数额罚款或其他较重的行政处罚（对{party_type.zh}罚款"
+            f"{large_fines.threshold(party_type)}元以上），告知时须告知当事人有要求听证的权利（行政处罚法第六十三条）",
+            f"{_penalty_en(intended, amount)} is a large fine or another heavy penalty (a fine of "
+            f"{large_fines.threshold(party_type)} yuan or more on an {party_type.en.lower()}): the notice must offer "
+            "the party a hearing (Art. 63)",
+        )
+        self._notified(
+            actor=actor,
+            at=at,
+            intended=intended,
+            fine=amount,
+            rights=require_text(rights, "rights"),
+            party_type=party_type,
+            hearing_offered=hearing_offered,
+        )
 
     @event("PriorNoticeGiven")
-    def _notified(self, actor: Actor, at: datetime, intended: DecisionType, fine: Decimal | None, rights: str) -> None:
+    def _notified(
+        self,
+        actor: Actor,
+        at: datetime,
+        intended: DecisionType,
+        fine: Decimal | None,
+        rights: str,
+        party_type: PartyType = PartyType.INDIVIDUAL,
+        hearing_offered: bool = False,
+    ) -> None:
         self.intended = intended
+        self.intended_fine = fine
+        self.hearing_offered = hearing_offered
         self.notified_on = local_date(at)
         self._moved(S.NOTIFIED, at)
 
@@ -359,6 +409,19 @@ class EnforcementCase(Case):
                 "作出行政处罚决定前须事先告知当事人（行政处罚法第四十四条）",
                 "a penalty cannot be decided before the party has been given prior notice",
             )
+            assert self.intended is not None
+            noticed = (self.intended, self.intended_fine)
+            self._require(
+                decision is self.intended
+                and (amount is None or self.intended_fine is None or amount <= self.intended_fine),
+                "decide.beyond_notice",
+                f"决定的{_penalty_zh(decision, amount)}重于或不同于事先告知的{_penalty_zh(*noticed)}：须重新告知拟作出"
+                "的处罚（依法应当听证的，告知听证权利），并重新给予陈述、申辩的期间（行政处罚法第四十四条、第六十二条、"
+                "第六十三条）",
+                f"the decision ({_penalty_en(decision, amount)}) is heavier than, or of another type than, the "
+                f"prior notice ({_penalty_en(*noticed)}): give a new prior notice (offering a hearing where Art. 63 "
+                "gives one) and a new period to state a case and defend first (Arts. 44, 62, 63)",
+            )
         self._decided(
             actor=actor,
             at=at,
@@ -428,6 +491,18 @@ class EnforcementCase(Case):
     @event("Closed")
     def _closed(self, actor: Actor, at: datetime, reason: str) -> None:
         self._moved(S.CLOSED, at)
+
+
+_ALWAYS_HEARD = frozenset({DecisionType.CONFISCATION, DecisionType.ORDER_DEMOLISH})
+"""Heavy whatever their amount, as far as the ledger can tell (it does not know the value confiscated)."""
+
+
+def _penalty_zh(decision: DecisionType, fine: Decimal | None) -> str:
+    return f"罚款{fine}元" if fine is not None else f"「{decision.zh}」"
+
+
+def _penalty_en(decision: DecisionType, fine: Decimal | None) -> str:
+    return f"a fine of {fine} yuan" if fine is not None else decision.en.lower()
 
 
 def _fine_for(decision: DecisionType, fine: Decimal | None) -> Decimal | None:

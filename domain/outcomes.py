@@ -114,6 +114,13 @@ _EXECUTED = frozenset(
 )
 
 
+class PartyType(Labelled):
+    """Whom a penalty is addressed to: the thresholds of a large fine differ (行政处罚法 Art. 63)."""
+
+    INDIVIDUAL = ("individual", "公民", "Individual")
+    ORGANISATION = ("organisation", "法人或者其他组织", "Legal person or other organisation")
+
+
 class ExecutionResult(Labelled):
     PAID = ("paid", "已缴纳罚没款", "Paid")
     RECTIFIED = ("rectified", "已整改", "Rectified")

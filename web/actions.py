@@ -17,6 +17,7 @@ from domain.outcomes import (
     EvidenceKind,
     ExecutionResult,
     Finding,
+    PartyType,
     Performance,
     RefusalGround,
     ReplyOpinion,
@@ -248,6 +249,11 @@ ENFORCEMENT = [
         intended=code(DecisionType),
         fine=_fine(),
         rights=text(),
+        party_type=code(PartyType, required=False, load_default=PartyType.INDIVIDUAL.code),
+        hearing_offered=boolean(
+            load_default=False,
+            metadata={"description": "the notice offers a hearing: required for a large fine or a heavy penalty"},
+        ),
     ),
     _action("hearing-request", "request_hearing", "Record the party's request for a hearing"),
     _action(

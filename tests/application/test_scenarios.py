@@ -7,6 +7,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -171,6 +172,44 @@ def test_a_negative_fine_is_refused_and_a_real_one_round_trips(ledger: CaseLedge
     assert case.fine == FINE and isinstance(case.fine, Decimal)
     assert case.status is EnforcementStatus.DECIDED and case.decided_on is not None
     assert isinstance(case.evidence[0].kind, EvidenceKind)
+
+
+def test_the_office_s_large_fine_amounts_decide_when_a_notice_offers_a_hearing(store_url: str, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.json"
+    rules.write_text('[{"large_fines": {"individual": 1000, "organisation": 20000}}]', encoding="utf-8")
+    ledger = build_ledger(Settings(database_url=store_url, rules_file=rules))
+    try:
+        clue = ledger.record_clue(
+            uuid4().hex,
+            HANDLER,
+            category="illegal_construction",
+            channel="patrol",
+            location=location(),
+            description="巡查发现违法搭建",
+            parties=[Party(PartyRole.PARTY, "王某")],
+            grid_level="street",
+        )
+        v = ledger.file_enforcement_case(clue.id, 1, SUPERVISOR, "立案", HANDLER.unit).version
+        v = ledger.start_investigation(clue.id, v, SUPERVISOR, ["张执法", "刘执法"]).version
+        v = ledger.add_evidence(clue.id, v, HANDLER, EvidenceKind.PHOTO, "现场照片", HASH, "张执法").version
+        v = ledger.conclude_investigation(clue.id, v, HANDLER, DecisionType.FINE, False, False, "终结").version
+        with pytest.raises(RuleViolation, match=r"notify\.hearing_rights") as refused:
+            ledger.give_prior_notice(clue.id, v, HANDLER, DecisionType.FINE, Decimal("1000"), "权利")
+        assert "1000 yuan or more on an individual" in refused.value.en
+        v = ledger.give_prior_notice(
+            clue.id, v, HANDLER, DecisionType.FINE, Decimal("1000"), "权利", party_type="organisation"
+        ).version
+        with pytest.raises(RuleViolation, match=r"decide\.beyond_notice"):
+            ledger.decide_case(clue.id, v, SUPERVISOR, DecisionType.FINE, Decimal("1500"), "理由", "依据")
+        assert ledger.decide_case(clue.id, v, SUPERVISOR, DecisionType.FINE, Decimal("1000"), "理由", "依据").version
+        reloaded = build_ledger(Settings(database_url=store_url))
+        try:
+            case = reloaded.repository.get(clue.id)
+            assert isinstance(case, EnforcementCase) and case.intended_fine == Decimal("1000")
+        finally:
+            reloaded.close()
+    finally:
+        ledger.close()
 
 
 def test_a_dispute_session_keeps_its_date(ledger: CaseLedger) -> None:

@@ -323,11 +323,12 @@ def _enforcement_commands(h: History, case: Any, add: Any) -> None:
         result = ReviewResult.APPROVED if rng.random() < 0.75 else ReviewResult.RETURNED
         led.review_legality(c.id, v, REVIEWER, result, "审核意见", at=t)
 
-    @add("notify", "concluded", "reviewed", weight=4)
+    @add("notify", "concluded", "reviewed", "notified", "heard", "discussed", weight=4)
     def _(h: History, c: Any, t: datetime) -> None:
         intended = rng.choice([DecisionType.FINE, DecisionType.FINE, DecisionType.WARNING, DecisionType.ORDER_DEMOLISH])
         fine = Decimal(rng.randint(100, 50000)) if intended is DecisionType.FINE else None
-        led.give_prior_notice(c.id, v, handler(c), intended, fine, "权利", at=t)
+        offered = rng.random() < 0.8
+        led.give_prior_notice(c.id, v, handler(c), intended, fine, "权利", hearing_offered=offered, at=t)
 
     @add("request_hearing", "notified" if case.paused is None else "paused by hand", weight=4)
     def _(h: History, c: Any, t: datetime) -> None:

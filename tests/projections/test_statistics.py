@@ -277,7 +277,7 @@ def test_enforcement_indicators_follow_their_definitions(ledger: CaseLedger, cou
     fined = concluded("fined", DecisionType.FINE, major=True)
     desk.do("submit_for_review", fined, HANDLER)
     desk.do("review_legality", fined, REVIEWER, ReviewResult.APPROVED, "")
-    desk.do("give_prior_notice", fined, HANDLER, DecisionType.FINE, FINE, "权利")
+    desk.do("give_prior_notice", fined, HANDLER, DecisionType.FINE, FINE + Decimal("0.50"), "权利")
     desk.do("request_hearing", fined, HANDLER)
     desk.do("hold_hearing", fined, REVIEWER, "王主持", ["张执法"], "笔录", days=3)
     desk.do("hold_collective_discussion", fined, SUPERVISOR, LEADERS, "同意")

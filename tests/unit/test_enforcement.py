@@ -1,15 +1,16 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from domain.calendar import WorkingCalendar
 from domain.enforcement import EnforcementCase, EnforcementStatus
 from domain.errors import InvalidValue, RuleViolation
-from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, ReviewResult
-from domain.rules import RuleTable
+from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, PartyType, ReviewResult
+from domain.rules import LargeFines, RuleTable
 from tests.support import FINE, HANDLER, HASH, REVIEWER, SUPERVISOR, Clock, new_enforcement
 
 S = EnforcementStatus
@@ -98,7 +99,7 @@ def test_a_returned_review_sends_the_case_back_and_approval_then_allows_discussi
     case.submit_for_review(HANDLER, clock())
     case.review_legality(REVIEWER, clock(), ReviewResult.APPROVED, "")
     assert case.status is S.REVIEWED
-    case.give_prior_notice(HANDLER, clock(), DecisionType.ORDER_DEMOLISH, None, "权利告知")
+    case.give_prior_notice(HANDLER, clock(), DecisionType.ORDER_DEMOLISH, None, "权利告知", hearing_offered=True)
     with pytest.raises(RuleViolation, match=r"decide\.collective"):
         case.decide(SUPERVISOR, clock(), DecisionType.ORDER_DEMOLISH, None, "理由", "依据")
     case.discuss(SUPERVISOR, clock(), ["主任", "副主任", "法制员"], "同意责令拆除")
@@ -180,3 +181,140 @@ def test_an_order_to_rectify_is_not_a_penalty_but_a_notice_of_criticism_is() -> 
         case.decide(SUPERVISOR, clock(), DecisionType.CRITICISM, None, "理由", "依据")
     case.decide(SUPERVISOR, clock(), DecisionType.ORDER_RECTIFY, None, "责令限期改正", "《行政处罚法》第二十八条")
     assert case.decision is DecisionType.ORDER_RECTIFY
+
+
+# -- the decision stays within the prior notice (行政处罚法 Arts. 44, 62, 63) -------------------------
+
+
+def _notified(clock: Clock, intended: DecisionType, fine: Decimal | None, **notice: Any) -> EnforcementCase:
+    case = concluded(clock)
+    case.give_prior_notice(HANDLER, clock(), intended, fine, "陈述、申辩权利", **notice)
+    return case
+
+
+def _refusal(case: EnforcementCase, clock: Clock, decision: DecisionType, fine: Decimal | None) -> RuleViolation:
+    version = case.version
+    with pytest.raises(RuleViolation) as error:
+        case.decide(SUPERVISOR, clock(), decision, fine, "违法事实清楚", "《城乡规划法》第六十四条")
+    assert case.version == version and case.status is S.NOTIFIED, "nothing changed"
+    return error.value
+
+
+def test_a_fine_cannot_be_decided_on_the_notice_of_a_warning() -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    case = _notified(clock, DecisionType.WARNING, None)
+    refusal = _refusal(case, clock, DecisionType.FINE, Decimal("50000"))
+    assert refusal.rule == "enforcement.decide.beyond_notice"
+    assert refusal.en.startswith(
+        "the decision (a fine of 50000 yuan) is heavier than, or of another type than, the prior notice (warning)"
+    )
+    assert refusal.zh.startswith("决定的罚款50000元重于或不同于事先告知的「警告」") and "第六十二条" in refusal.zh
+
+
+def test_a_fine_cannot_be_decided_above_the_fine_noticed() -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    case = _notified(clock, DecisionType.FINE, Decimal("200"))
+    assert _refusal(case, clock, DecisionType.FINE, Decimal("500")).rule == "enforcement.decide.beyond_notice"
+    assert _refusal(case, clock, DecisionType.FINE, Decimal("200.01")).rule == "enforcement.decide.beyond_notice"
+    case.decide(SUPERVISOR, clock(), DecisionType.FINE, Decimal("200"), "违法事实清楚", "依据")
+    assert case.status is S.DECIDED and case.fine == Decimal("200")
+
+
+def test_a_lighter_decision_of_the_type_noticed_stands() -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    case = _notified(clock, DecisionType.FINE, Decimal("800"))
+    case.decide(SUPERVISOR, clock(), DecisionType.FINE, Decimal("150"), "有从轻情节", "《行政处罚法》第三十二条")
+    assert case.status is S.DECIDED and case.fine == Decimal("150")
+
+
+def test_a_penalty_of_another_type_needs_a_new_notice_even_if_lighter() -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    case = _notified(clock, DecisionType.FINE, Decimal("800"))
+    assert _refusal(case, clock, DecisionType.WARNING, None).rule == "enforcement.decide.beyond_notice"
+    case.decide(SUPERVISOR, clock(), DecisionType.NO_PENALTY, None, "首违不罚", "《行政处罚法》第三十三条")
+    assert case.status is S.DECIDED, "not penalising needs no notice"
+
+
+def test_a_new_notice_opens_the_heavier_decision_and_a_new_hearing_window() -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    case = _notified(clock, DecisionType.FINE, Decimal("200"))
+    _refusal(case, clock, DecisionType.FINE, Decimal("500"))
+    case.give_prior_notice(HANDLER, datetime(2025, 6, 16, 2, tzinfo=UTC), DecisionType.FINE, Decimal("500"), "重新告知")
+    assert case.intended_fine == Decimal("500") and case.notified_on == date(2025, 6, 16)
+    case.request_hearing(HANDLER, datetime(2025, 6, 20, 2, tzinfo=UTC), CALENDAR, RULES)
+    assert case.status is S.HEARING_REQUESTED, "the five working days run from the new notice"
+    case.hold_hearing(SUPERVISOR, datetime(2025, 6, 27, 2, tzinfo=UTC), "法制员王某", ["当事人"], "听证笔录")
+    case.decide(SUPERVISOR, datetime(2025, 6, 30, 2, tzinfo=UTC), DecisionType.FINE, Decimal("500"), "理由", "依据")
+    assert case.status is S.DECIDED
+
+
+def test_the_notice_of_a_large_fine_must_offer_a_hearing() -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    case = concluded(clock)
+    with pytest.raises(RuleViolation) as error:
+        case.give_prior_notice(HANDLER, clock(), DecisionType.FINE, Decimal("5000"), "陈述、申辩权利")
+    assert error.value.rule == "enforcement.notify.hearing_rights"
+    assert "对公民罚款5000元以上" in error.value.zh and "5000 yuan or more on an individual" in error.value.en
+    assert case.status is S.CONCLUDED
+    case.give_prior_notice(HANDLER, clock(), DecisionType.FINE, Decimal("4999.99"), "陈述、申辩权利")
+    assert case.status is S.NOTIFIED and not case.hearing_offered
+    with pytest.raises(RuleViolation, match=r"notify\.hearing_rights"):
+        case.give_prior_notice(
+            HANDLER, clock(), DecisionType.FINE, Decimal("10000"), "权利", party_type=PartyType.ORGANISATION
+        )
+    case.give_prior_notice(
+        HANDLER, clock(), DecisionType.FINE, Decimal("9999"), "权利", party_type=PartyType.ORGANISATION
+    )
+    case.give_prior_notice(
+        HANDLER, clock(), DecisionType.FINE, Decimal("50000"), "陈述、申辩、听证权利", hearing_offered=True
+    )
+    assert case.hearing_offered and case.intended_fine == Decimal("50000")
+
+
+@pytest.mark.parametrize("heavy", [DecisionType.CONFISCATION, DecisionType.ORDER_DEMOLISH])
+def test_a_confiscation_or_an_order_to_demolish_is_noticed_with_a_hearing(heavy: DecisionType) -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    case = concluded(clock)
+    with pytest.raises(RuleViolation, match=r"notify\.hearing_rights"):
+        case.give_prior_notice(HANDLER, clock(), heavy, None, "陈述、申辩权利")
+    case.give_prior_notice(HANDLER, clock(), DecisionType.WARNING, None, "陈述、申辩权利")
+    case.give_prior_notice(HANDLER, clock(), heavy, None, "陈述、申辩、听证权利", hearing_offered=True)
+    assert case.intended is heavy
+
+
+def test_the_large_fine_amounts_are_the_office_s_own() -> None:
+    clock = Clock(datetime(2025, 6, 2, 1, 0, tzinfo=UTC))
+    local = RuleTable.statutory().overridden([{"large_fines": {"individual": 2000, "organisation": "30000.50"}}])
+    assert local.large_fines == LargeFines(individual=Decimal("2000"), organisation=Decimal("30000.50"))
+    assert RULES.large_fines == LargeFines(individual=Decimal("5000"), organisation=Decimal("10000"))
+    case = concluded(clock)
+    with pytest.raises(RuleViolation, match=r"notify\.hearing_rights"):
+        case.give_prior_notice(
+            HANDLER, clock(), DecisionType.FINE, Decimal("2000"), "权利", large_fines=local.large_fines
+        )
+    case.give_prior_notice(
+        HANDLER,
+        clock(),
+        DecisionType.FINE,
+        Decimal("30000"),
+        "权利",
+        party_type=PartyType.ORGANISATION,
+        large_fines=local.large_fines,
+    )
+    assert case.status is S.NOTIFIED
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ({"large_fines": {"individual": -1}}, "rules[0].large_fines.individual"),
+        ({"large_fines": {"organisation": "lots"}}, "rules[0].large_fines.organisation"),
+        ({"large_fines": {"company": 1}}, "rules[0].large_fines"),
+        ({"large_fines": {"individual": 1}, "kind": "enforcement"}, "rules[0].large_fines"),
+        ({"large_fines": 5000}, "rules[0].large_fines"),
+    ],
+)
+def test_a_bad_large_fine_amount_names_its_field(override: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidValue) as error:
+        RuleTable.statutory().overridden([override])
+    assert error.value.field == field
