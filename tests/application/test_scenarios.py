@@ -147,7 +147,8 @@ def test_refused_commands_store_nothing(ledger: CaseLedger) -> None:
     assert ledger.get_case(filed.id)["version"] == 2
 
 
-def test_a_negative_fine_is_refused_and_a_real_one_round_trips(ledger: CaseLedger) -> None:
+def concluded_enforcement_case(ledger: CaseLedger) -> tuple[CommandResult, int]:
+    """A patrol's clue, filed, investigated with evidence and concluded with a proposed fine; and its version."""
     clue = ledger.record_clue(
         uuid4().hex,
         HANDLER,
@@ -161,7 +162,11 @@ def test_a_negative_fine_is_refused_and_a_real_one_round_trips(ledger: CaseLedge
     v = ledger.file_enforcement_case(clue.id, 1, SUPERVISOR, "立案", HANDLER.unit).version
     v = ledger.start_investigation(clue.id, v, SUPERVISOR, ["张执法", "刘执法"]).version
     v = ledger.add_evidence(clue.id, v, HANDLER, EvidenceKind.PHOTO, "现场照片", HASH, "张执法").version
-    v = ledger.conclude_investigation(clue.id, v, HANDLER, DecisionType.FINE, False, False, "终结").version
+    return clue, ledger.conclude_investigation(clue.id, v, HANDLER, DecisionType.FINE, False, False, "终结").version
+
+
+def test_a_negative_fine_is_refused_and_a_real_one_round_trips(ledger: CaseLedger) -> None:
+    clue, v = concluded_enforcement_case(ledger)
     with pytest.raises(InvalidValue) as error:
         ledger.give_prior_notice(clue.id, v, HANDLER, DecisionType.FINE, Decimal("-100"), "权利")
     assert error.value.field == "fine"
@@ -179,20 +184,7 @@ def test_the_office_s_large_fine_amounts_decide_when_a_notice_offers_a_hearing(s
     rules.write_text('[{"large_fines": {"individual": 1000, "organisation": 20000}}]', encoding="utf-8")
     ledger = build_ledger(Settings(database_url=store_url, rules_file=rules))
     try:
-        clue = ledger.record_clue(
-            uuid4().hex,
-            HANDLER,
-            category="illegal_construction",
-            channel="patrol",
-            location=location(),
-            description="巡查发现违法搭建",
-            parties=[Party(PartyRole.PARTY, "王某")],
-            grid_level="street",
-        )
-        v = ledger.file_enforcement_case(clue.id, 1, SUPERVISOR, "立案", HANDLER.unit).version
-        v = ledger.start_investigation(clue.id, v, SUPERVISOR, ["张执法", "刘执法"]).version
-        v = ledger.add_evidence(clue.id, v, HANDLER, EvidenceKind.PHOTO, "现场照片", HASH, "张执法").version
-        v = ledger.conclude_investigation(clue.id, v, HANDLER, DecisionType.FINE, False, False, "终结").version
+        clue, v = concluded_enforcement_case(ledger)
         with pytest.raises(RuleViolation, match=r"notify\.hearing_rights") as refused:
             ledger.give_prior_notice(clue.id, v, HANDLER, DecisionType.FINE, Decimal("1000"), "权利")
         assert "1000 yuan or more on an individual" in refused.value.en
