@@ -286,7 +286,7 @@ class EnforcementCase(Case):
         amount = _fine_for(intended, fine)
         party_type = PartyType.parse(party_type, "party_type")
         if not isinstance(hearing_offered, bool):
-            raise InvalidValue("hearing_offered", "must be true or false")
+            raise InvalidValue("hearing_offered", "must be true or false", zh="应为 true 或 false")
         heavy = intended in _ALWAYS_HEARD or (amount is not None and amount >= large_fines.threshold(party_type))
         self._require(
             hearing_offered or not heavy,

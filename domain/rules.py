@@ -171,10 +171,15 @@ class RuleTable:
 def _large_fines(current: LargeFines, item: Mapping[str, Any], where: str) -> LargeFines:
     amounts = item["large_fines"]
     if set(item) != {"large_fines"} or not isinstance(amounts, Mapping):
-        raise InvalidValue(f"{where}.large_fines", "must be the override's only key, an object of amounts")
+        raise InvalidValue(
+            f"{where}.large_fines",
+            "must be the override's only key, an object of amounts",
+            zh="应为该条覆盖的唯一键，其值为各类当事人的金额",
+        )
     unknown = set(amounts) - {"individual", "organisation"}
     if unknown:
-        raise InvalidValue(f"{where}.large_fines", f"unknown party types: {', '.join(sorted(map(str, unknown)))}")
+        names = ", ".join(sorted(map(str, unknown)))
+        raise InvalidValue(f"{where}.large_fines", f"unknown party types: {names}", zh=f"未知的当事人类型：{names}")
     changes = {}
     for party, value in amounts.items():
         field = f"{where}.large_fines.{party}"
@@ -183,7 +188,7 @@ def _large_fines(current: LargeFines, item: Mapping[str, Any], where: str) -> La
             try:
                 amount = Decimal(value)
             except ArithmeticError:
-                raise InvalidValue(field, "must be an amount of yuan") from None
+                raise InvalidValue(field, "must be an amount of yuan", zh="应为以元计的金额") from None
         changes[party] = require_amount(amount, field)
     return replace(current, **changes)
 
