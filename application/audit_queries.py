@@ -16,11 +16,10 @@ from uuid import UUID
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import TopicError, resolve_topic
 
-from application.core import LedgerCore
+from application.core import LedgerCore, store_errors
 from application.errors import ConfigurationError
 from application.permissions import authorize
 from application.queries import describe_event, plain
-from application.sealing import store_errors
 from domain.access import AccessLog
 from domain.actor import Actor
 from domain.case import Case

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from application.errors import ConfigurationError
+from application.errors import ConfigurationError, StoreNotInitialised
 
 DEFAULT_DATABASE_URL = "sqlite:///caseledger.sqlite3"
+SERVICE_STATEMENT_SECONDS = 4.0
+"""How long one PostgreSQL statement of the service (web workers, projection followers) may run; a
+server that does not answer within a second more is taken for gone (see docs/audit.md, "Timeouts")."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     calendar_dir: Path | None = None
     rules_file: Path | None = None
+    statement_timeout: float | None = SERVICE_STATEMENT_SECONDS
+    """Seconds one PostgreSQL statement may run (None: no limit, for an operator's long commands)."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -34,9 +39,25 @@ class Settings:
             rules_file=Path(rules_file) if rules_file else None,
         )
 
+    def for_maintenance(self) -> Settings:
+        """The same store for an operator's command that may run long statements (init, rebuild, verify)."""
+        return replace(self, statement_timeout=None)
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    def require_existing_store(self) -> None:
+        """Refuse a SQLite file that does not exist: opening it would create an empty store (a mistyped
+        path); only ``caseledger db init`` creates one."""
+        if self.is_postgres:
+            return
+        path = self.persistence_env()["SQLITE_DBNAME"]
+        if ":memory:" not in path and "mode=memory" not in path and not Path(path).exists():
+            raise StoreNotInitialised(
+                f"there is no store at {Path(path).resolve()} (CASELEDGER_DATABASE_URL={self.database_url}); "
+                "check the path, or run `caseledger db init` to create a new store there"
+            )
 
     def persistence_env(self) -> dict[str, str]:
         """The eventsourcing library's settings for this store (tables are created by ``db init`` only).
@@ -69,6 +90,7 @@ class Settings:
                 "POSTGRES_PASSWORD": unquote(parts.password or ""),
                 "POSTGRES_CONNECT_TIMEOUT": "1",
                 "POSTGRES_PRE_PING": "y",
+                "POSTGRES_STATEMENT_TIMEOUT": "" if self.statement_timeout is None else str(self.statement_timeout),
                 "POSTGRES_POOL_SIZE": "4",
                 "POSTGRES_MAX_OVERFLOW": "8",
                 "CREATE_TABLE": "n",

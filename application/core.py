@@ -28,6 +28,7 @@ from eventsourcing.utils import TopicError, get_topic
 
 from application.config import Settings
 from application.errors import (
+    CaseLedgerError,
     ConfigurationError,
     Conflict,
     LogUnreadable,
@@ -94,19 +95,26 @@ class LedgerCore(Application[UUID]):
         env = settings.persistence_env()
         if create_tables:
             env["CREATE_TABLE"] = "y"
+        else:
+            settings.require_existing_store()
         self.settings = settings
         self.calendar = calendar
         self.rules = rules
-        with _translated(None):
-            try:
-                super().__init__(env=env)
-                self.numbers = number_source(self.recorder)
-                self.token_activity = token_activity(self.recorder)
-            except (TopicError, InfrastructureFactoryError) as error:
-                raise ConfigurationError(f"the store's persistence classes cannot be loaded: {error}") from None
-            if create_tables:
-                self.numbers.create_table()
-                self.token_activity.create_table()
+        try:
+            with _translated(None):
+                try:
+                    super().__init__(env=env)
+                    self.numbers = number_source(self.recorder)
+                    self.token_activity = token_activity(self.recorder)
+                except (TopicError, InfrastructureFactoryError) as error:
+                    raise ConfigurationError(f"the store's persistence classes cannot be loaded: {error}") from None
+                if create_tables:
+                    self.numbers.create_table()
+                    self.token_activity.create_table()
+        except CaseLedgerError:
+            if getattr(self, "factory", None) is not None:  # the store was opened: close its connections now
+                self.factory.close()
+            raise
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -260,6 +268,17 @@ def _canonical(value: Any) -> Any:
 
 
 @contextmanager
+def store_errors() -> Iterator[None]:
+    """The store's failures told as the application's own errors, for callers outside the use cases
+    (the command line, the projection runners)."""
+    with _translated(None):
+        yield
+
+
+ROLE_HINT = "the database role lacks a privilege (see docs/audit.md, PostgreSQL roles)"
+
+
+@contextmanager
 def _translated(aggregate_id: UUID | None) -> Iterator[None]:
     try:
         yield
@@ -272,8 +291,13 @@ def _translated(aggregate_id: UUID | None) -> Iterator[None]:
             raise StoreNotInitialised(
                 f"the event store is not initialised (run `caseledger db init`): {error}"
             ) from None
-        raise StoreUnavailable(f"the event store cannot be reached: {error}") from None
+        raise StoreUnavailable(f"the event store cannot be reached: {' '.join(str(error).split())}") from None
     except (TopicError, MapperDeserialisationError) as error:
         raise LogUnreadable(f"a stored event cannot be read: {error}") from None
     except ProgrammingError as error:
-        raise StoreNotInitialised(f"the event store is not initialised (run `caseledger db init`): {error}") from None
+        first_line = str(error).splitlines()[0] if str(error) else type(error).__name__
+        if first_line.startswith("permission denied"):
+            raise StoreUnavailable(f"{ROLE_HINT}: {first_line}") from None
+        raise StoreNotInitialised(
+            f"the event store is not initialised (run `caseledger db init`): {first_line}"
+        ) from None

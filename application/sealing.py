@@ -13,16 +13,14 @@ from __future__ import annotations
 import base64
 import dataclasses
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError
 
-from application.core import LedgerCore
-from application.errors import ConfigurationError, StoreNotInitialised, StoreUnavailable
+from application.core import LedgerCore, store_errors
+from application.errors import ConfigurationError
 from domain.values import SEALED_PREFIX, Party
 
 SEAL = f"{SEALED_PREFIX}v1:"
@@ -66,17 +64,6 @@ class _Translated:
     def erase_identity_key(self, person_id: str) -> bool:
         with store_errors():
             return self._store.erase_identity_key(person_id)
-
-
-@contextmanager
-def store_errors() -> Iterator[None]:
-    """Tell the store's failures as the application's own errors."""
-    try:
-        yield
-    except (OperationalError, InterfaceError, ProgrammingError) as error:
-        if isinstance(error, ProgrammingError) or "no such table" in str(error):
-            raise StoreNotInitialised(f"the identity keys are not set up (run `caseledger db init`): {error}") from None
-        raise StoreUnavailable(f"the identity keys cannot be reached: {error}") from None
 
 
 def is_sealed(value: str) -> bool:

@@ -17,10 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.persistence import Notification, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore
-from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.rows import tuple_row
 
@@ -28,11 +27,9 @@ from audit.bundle import build_bundle
 from audit.chain import GENESIS, Link, event_digest, extend, originator_bytes
 from audit.store import Evidence, LogSnapshot, RawEvent
 from audit.tables import AuditTables, postgres_ddl, sqlite_ddl
-from storage.recorders import FailFastPostgresApplicationRecorder
+from storage.recorders import FailFastPostgresApplicationRecorder, retried
 
 LINK_BATCH = 5000
-_retried = retry((InterfaceError, OperationalError), max_attempts=3, wait=0.2)
-"""The fail-fast policy of :mod:`storage.recorders`: a dropped connection is retried, briefly."""
 
 
 def _digests(notification_ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[tuple[int, bytes]]:
@@ -196,7 +193,7 @@ class _AuditMixin(ABC):
         with self._reading() as cursor:
             yield _Snapshot(cursor, self._q, self._originator_from_store)
 
-    @_retried
+    @retried
     def chain_head(self) -> Link | None:
         with self._reading() as c:
             c.execute(self._q.head_link)
@@ -231,7 +228,7 @@ class _AuditMixin(ABC):
                 seq, prev, after = links[-1].seq, links[-1].hash, links[-1].notification_id
                 linked += len(links)
 
-    @_retried
+    @retried
     def evidence(self, originator_ids: Sequence[UUID]) -> Evidence:
         with self._reading() as c:
             c.execute(
@@ -250,7 +247,7 @@ class _AuditMixin(ABC):
                 path = [_link(r) for r in c.fetchall()]
         return Evidence(events, links, path, checkpoint)
 
-    @_retried
+    @retried
     def events_in_aggregate_order(self, after: tuple[UUID, int] | None, up_to: int, limit: int) -> list[Notification]:
         """Up to ``limit`` events with notification ids up to ``up_to``, aggregate by aggregate (each in
         version order), from the one after ``after`` (an aggregate id and version)."""
@@ -266,7 +263,7 @@ class _AuditMixin(ABC):
                 for r in c.fetchall()
             ]
 
-    @_retried
+    @retried
     def count_events_up_to(self, up_to: int) -> int:
         """How many events have notification ids up to ``up_to``."""
         with self._reading() as c:
@@ -290,7 +287,7 @@ class _AuditMixin(ABC):
         mark = "?" if self._qmark else "%s"
         return query.replace(f"IN ({mark})", f"IN ({', '.join([mark] * count) or 'NULL'})")
 
-    @_retried
+    @retried
     def record_checkpoint(self, document: str, last_notification_id: int, log_size: int, public_key: str) -> None:
         with self._writing() as c:
             c.execute(
@@ -298,21 +295,21 @@ class _AuditMixin(ABC):
                 (last_notification_id, log_size, document, public_key, datetime.now(UTC).isoformat()),
             )
 
-    @_retried
+    @retried
     def latest_checkpoint(self) -> tuple[str, str] | None:
         with self._reading() as c:
             c.execute(self._q.latest_checkpoint)
             row = c.fetchone()
         return None if row is None else (str(row[0]), str(row[1]))
 
-    @_retried
+    @retried
     def identity_key(self, person_id: str) -> bytes | None:
         with self._reading() as c:
             c.execute(self._q.get_key, (person_id,))
             row = c.fetchone()
         return None if row is None else bytes(row[0])
 
-    @_retried
+    @retried
     def issue_identity_key(self, person_id: str, key: bytes) -> bytes:
         with self._writing() as c:
             c.execute(self._q.add_key, (person_id, key, datetime.now(UTC).isoformat()))
@@ -320,7 +317,7 @@ class _AuditMixin(ABC):
             row = c.fetchone()
         return bytes(row[0])
 
-    @_retried
+    @retried
     def erase_identity_key(self, person_id: str) -> bool:
         with self._writing() as c:
             c.execute(self._q.get_key, (person_id,))

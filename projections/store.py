@@ -19,12 +19,14 @@ from typing import Any
 import psycopg
 import psycopg.errors
 from psycopg import sql
-from psycopg_pool import ConnectionPool
 
 from application.config import Settings
+from application.core import ROLE_HINT
 from application.errors import ConfigurationError, StoreNotInitialised, StoreUnavailable
+from storage.postgres import Patience, PromptPool, connect, one_line
 
-CONNECT_TIMEOUT_SECONDS = 5
+POOL_TIMEOUT_SECONDS = 1.0
+"""How long a request waits for a pooled connection before it answers "unavailable"."""
 BUSY_TIMEOUT_MS = 10_000
 POOL_MAX_SIZE = 4
 _NOTIFY_SLICE_SECONDS = 0.2
@@ -85,6 +87,8 @@ class ReadStore(ABC):
     """Transactions on the read-model tables, and a way to wait for new events."""
 
     is_postgres: bool
+    now_epoch: str
+    """SQL for the database clock's now, in seconds since 1970 (a float)."""
 
     @contextmanager
     def transaction(self, *, readonly: bool = False) -> Iterator[Cursor]:
@@ -108,6 +112,7 @@ class SQLiteReadStore(ReadStore):
     """The SQLite file of the event store; one connection per thread, WAL, a generous busy timeout."""
 
     is_postgres = False
+    now_epoch = "((julianday('now') - 2440587.5) * 86400.0)"
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -159,19 +164,22 @@ class SQLiteReadStore(ReadStore):
 
 
 class PostgresReadStore(ReadStore):
-    """The event store's PostgreSQL database, through a small connection pool."""
+    """The event store's PostgreSQL database, through a small pool of connections that give up on a
+    silent server (:mod:`storage.postgres`)."""
 
     is_postgres = True
+    now_epoch = "CAST(EXTRACT(EPOCH FROM now()) AS double precision)"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, patience: Patience) -> None:
         self.url = url
-        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            url,
+        self.patience = patience
+        self._pool = PromptPool(
+            patience,
+            conninfo=url,
+            kwargs={},
             min_size=1,
             max_size=POOL_MAX_SIZE,
-            kwargs={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
-            timeout=CONNECT_TIMEOUT_SECONDS,
-            check=ConnectionPool.check_connection,
+            timeout=POOL_TIMEOUT_SECONDS,
             name="caseledger-read-store",
             open=True,
         )
@@ -190,7 +198,7 @@ class PostgresReadStore(ReadStore):
             yield _sleep
             return
         with translated_errors():
-            connection = psycopg.connect(self.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
+            connection = connect(self.url, self.patience, autocommit=True)
         try:
             with translated_errors():
                 connection.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
@@ -221,17 +229,19 @@ def translated_errors() -> Iterator[None]:
     except (sqlite3.OperationalError, psycopg.errors.UndefinedTable) as error:
         if isinstance(error, psycopg.errors.UndefinedTable) or "no such table" in str(error):
             raise StoreNotInitialised(
-                f"the read-model tables do not exist (run `caseledger db init`): {error}"
+                f"the read-model tables do not exist (run `caseledger db init`): {str(error).splitlines()[0]}"
             ) from None
         raise StoreUnavailable(f"the read store cannot be used: {error}") from error
+    except psycopg.errors.InsufficientPrivilege as error:
+        raise StoreUnavailable(f"{ROLE_HINT}: {str(error).splitlines()[0]}") from error
     except (psycopg.OperationalError, psycopg.InterfaceError) as error:
-        raise StoreUnavailable(f"the read store cannot be reached: {error}") from error
+        raise StoreUnavailable(f"the read store cannot be reached: {one_line(error)}") from error
 
 
 def open_read_store(settings: Settings) -> ReadStore:
     """The read store in the event store's own database."""
     if settings.is_postgres:
-        return PostgresReadStore(settings.database_url)
+        return PostgresReadStore(settings.database_url, Patience(settings.statement_timeout))
     path = settings.persistence_env()["SQLITE_DBNAME"]
     if ":memory:" in path or "mode=memory" in path:
         raise ConfigurationError("CASELEDGER_DATABASE_URL: read models need the event store in a file, not in memory")

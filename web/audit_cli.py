@@ -20,7 +20,6 @@ from typing import NoReturn
 import click
 
 from application.config import Settings
-from application.errors import CaseLedgerError
 from audit.bundle import verify_bundle
 from audit.checkpoint import CheckpointMalformed, read_checkpoint, sign_checkpoint, write_checkpoint
 from audit.keys import KeyFileError, generate_key, key_id, load_private_key, load_public_key, public_pem
@@ -29,7 +28,7 @@ from audit.roles import grant_service_role as grant
 from audit.store import AuditStore, AuditStoreMissing, open_audit_store
 from audit.verify import Finding, Outcome, Report, verify_log
 from domain.actor import Actor, Role
-from web.cli_ledger import command_ledger
+from web.cli_ledger import click_errors, command_ledger
 
 
 @click.group()
@@ -153,14 +152,17 @@ def _fail(finding: Finding) -> NoReturn:
 
 @contextmanager
 def _store() -> Iterator[AuditStore]:
-    try:
-        store, factory = open_audit_store(Settings.from_env().persistence_env())
-    except (CaseLedgerError, AuditStoreMissing) as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        yield store
-    finally:
-        factory.close()
+    settings = Settings.from_env().for_maintenance()
+    with click_errors():
+        settings.require_existing_store()
+        try:
+            store, factory = open_audit_store(settings.persistence_env())
+        except AuditStoreMissing as error:
+            raise click.ClickException(str(error)) from None
+        try:
+            yield store
+        finally:
+            factory.close()
 
 
 @click.command("grant-service-role")

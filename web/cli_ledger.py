@@ -1,4 +1,5 @@
-"""The ledger a ``caseledger`` command works on, with the ledger's and the domain's errors as click's."""
+"""The ledger a ``caseledger`` command works on, with the store's, the ledger's and the domain's errors
+as click's: one line naming the cause, never a traceback."""
 
 from __future__ import annotations
 
@@ -7,21 +8,30 @@ from contextlib import contextmanager
 
 import click
 
+from application.config import Settings
+from application.core import store_errors
 from application.errors import CaseLedgerError
 from application.ledger import CaseLedger, build_ledger
 from domain.errors import DomainError
 
 
 @contextmanager
-def command_ledger() -> Iterator[CaseLedger]:
-    """The ledger on the configured store, closed afterwards; a refused command ends as a click error."""
+def click_errors() -> Iterator[None]:
+    """What the block meets in the store, or a refusal of the ledger or the domain, as a click error."""
     try:
-        ledger = build_ledger()
-    except CaseLedgerError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        yield ledger
+        with store_errors():
+            yield
     except (CaseLedgerError, DomainError) as error:
         raise click.ClickException(str(error)) from None
-    finally:
-        ledger.close()
+
+
+@contextmanager
+def command_ledger(settings: Settings | None = None) -> Iterator[CaseLedger]:
+    """The ledger on the configured store (or ``settings``'), closed afterwards; a refused command ends
+    as a click error."""
+    with click_errors():
+        ledger = build_ledger(settings)
+        try:
+            yield ledger
+        finally:
+            ledger.close()

@@ -116,5 +116,6 @@ def test_persistence_classes_that_cannot_be_loaded_are_a_configuration_error(
         "persistence_env",
         lambda self: {"PERSISTENCE_MODULE": "nowhere.to.be:Found", "SQLITE_DBNAME": str(tmp_path / "x.db")},
     )
+    (tmp_path / "x.db").touch()
     with pytest.raises(ConfigurationError, match="persistence classes cannot be loaded"):
         build_ledger(Settings(database_url=f"sqlite:///{tmp_path}/x.db"))

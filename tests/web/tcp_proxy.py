@@ -11,7 +11,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 class CuttableProxy:
-    """Forwards 127.0.0.1:<port> to a target; ``cut()`` drops every connection and refuses new ones."""
+    """Forwards 127.0.0.1:<port> to a target; ``cut()`` drops every connection and refuses new ones.
+
+    ``pause()`` makes the database silent instead: connections stay open and the kernel still accepts
+    new ones and acknowledges what is sent, but nothing is forwarded either way until ``resume()``,
+    the way a frozen server or a network that drops packets behaves.
+    """
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
@@ -20,6 +25,7 @@ class CuttableProxy:
         self.port: int = probe.getsockname()[1]
         probe.close()
         self._stop = threading.Event()
+        self._paused = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: socket.socket | None = None
 
@@ -30,7 +36,14 @@ class CuttableProxy:
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
 
+    def pause(self) -> None:
+        self._paused.set()
+
+    def resume(self) -> None:
+        self._paused.clear()
+
     def cut(self) -> None:
+        self._paused.clear()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
@@ -42,6 +55,9 @@ class CuttableProxy:
         peers: dict[socket.socket, socket.socket] = {}
         try:
             while not self._stop.is_set():
+                if self._paused.is_set():
+                    self._stop.wait(0.05)
+                    continue
                 for key, _ in selector.select(timeout=0.05):
                     sock = key.fileobj
                     assert isinstance(sock, socket.socket)

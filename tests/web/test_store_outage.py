@@ -43,6 +43,7 @@ def test_an_outage_is_a_fast_503_and_the_service_recovers(proxy: tuple[CuttableP
         assert response.status_code == 503, response.get_json()
         assert response.content_type == "application/problem+json"
         assert response.headers["Retry-After"]
+        assert "Connection refused" in response.get_json()["detail"], "the detail names the cause"
         assert elapsed < OUTAGE_LIMIT_SECONDS, f"{path} took {elapsed:.1f} s"
         print(f"{path}: 503 after {elapsed:.2f} s")
 
