@@ -27,18 +27,19 @@ from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError
 
-from application.core import LedgerCore
-from application.errors import ConfigurationError, StoreUnavailable
+from application.core import LedgerCore, store_errors
+from application.errors import ConfigurationError, StoreNotInitialised, StoreUnavailable
 from projections.base import Projection
+from projections.followers import FOLLOWER_ROW, FOLLOWERS_DDL, HEARTBEAT_SECONDS, REBUILDING, beat
 from projections.store import Cursor, ReadStore
+
+__all__ = ["REBUILDING", "ProjectionOutdated", "ProjectionRunner", "TrackingMoved"]
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 5000
 """Events read per batch by an aggregate-order rebuild (a batch writes only whole histories)."""
-REBUILDING = -1
-"""The tracked position of a projection while an aggregate-order rebuild runs: followers wait."""
 SQLITE_POLL_SECONDS = 0.2
 POSTGRES_POLL_SECONDS = 2.0
 MIN_BACKOFF_SECONDS = 0.5
@@ -70,6 +71,12 @@ _REBUILD_CURSOR = (
     "UPDATE projection_rebuilds SET after_id = %s, after_version = %s, done = %s WHERE name = %s AND done = %s"
 )
 _END_REBUILD = "DELETE FROM projection_rebuilds WHERE name = %s"
+_RUNNER_DDL = (TRACKING_DDL, _REBUILDS_DDL, FOLLOWERS_DDL)
+"""The tables every runner shares: positions, rebuilds in progress, followers' heartbeats."""
+_FOLLOWED = (  # fails unless all three tables exist; no row unless the projection's rows do
+    "SELECT t.tables FROM projection_tracking t JOIN projection_followers f ON f.name = t.name"
+    " LEFT JOIN projection_rebuilds r ON r.name = t.name WHERE t.name = %s"
+)
 
 Progress = Callable[[int, int], None]
 """Called with how far a rebuild has got and how far it will go, in events (in log positions when
@@ -132,26 +139,46 @@ class ProjectionRunner:
     # -- state ----------------------------------------------------------------------------
 
     def setup(self) -> None:
-        """Create the tracking table, the projection's tables and its tracking row, if missing.
+        """Create the runners' tables, the projection's tables and its rows there, if missing (the
+        tables' owner runs it: ``caseledger db init``, ``caseledger projections rebuild``).
 
         Raises :class:`ProjectionOutdated` when the tables exist but were made by another definition.
         """
         with self.store.transaction() as cursor:
-            cursor.execute(TRACKING_DDL)
+            for statement in _RUNNER_DDL:
+                cursor.execute(statement)
             if self._outdated(cursor):
-                raise ProjectionOutdated(
-                    f"{self.name}: its tables were made by another version of caseledger; "
-                    f"run `caseledger projections rebuild {self.name}`"
-                )
+                raise ProjectionOutdated(self._outdated_message())
             for statement in self.projection.create_statements:
                 cursor.execute(statement)
             cursor.execute(_TRACKING_ROW, (self.name, self.projection.fingerprint()))
+            cursor.execute(FOLLOWER_ROW, (self.name,))
         self._set_up = True
+
+    def _ensure_set_up(self) -> None:
+        """Check, without DDL, that the tables are there and current; set them up only if they are missing
+        (so that a follower connected as the service role, which may not create tables, never tries to)."""
+        try:
+            with self.store.transaction(readonly=True) as cursor:
+                cursor.execute(_FOLLOWED, (self.name,))
+                found = cursor.fetchone()
+        except StoreNotInitialised:
+            found = None
+        if found is None:
+            self.setup()
+        elif found[0] != self.projection.fingerprint():
+            raise ProjectionOutdated(self._outdated_message())
+        self._set_up = True
+
+    def _outdated_message(self) -> str:
+        return (
+            f"{self.name}: its tables were made by another version of caseledger; "
+            f"run `caseledger projections rebuild {self.name}`"
+        )
 
     def outdated(self) -> bool:
         """Whether the projection's tables were made by another definition of it (rebuild it)."""
-        with self.store.transaction() as cursor:
-            cursor.execute(TRACKING_DDL)
+        with self.store.transaction(readonly=True) as cursor:
             return self._outdated(cursor)
 
     def _outdated(self, cursor: Cursor) -> bool:
@@ -166,7 +193,7 @@ class ProjectionRunner:
 
     def head(self) -> int:
         """The id of the newest notification in the log (0 when empty)."""
-        return self.ledger.recorder.max_notification_id() or 0
+        return self.ledger.log_position()
 
     def lag(self) -> int:
         """How far the projection is behind the log, in notification ids (not events: ids have gaps)."""
@@ -181,7 +208,7 @@ class ProjectionRunner:
         while an aggregate-order rebuild holds the position at :data:`REBUILDING`.
         """
         if not self._set_up:
-            self.setup()
+            self._ensure_set_up()
         position = origin = self.position()
         if position == REBUILDING:
             return 0
@@ -197,7 +224,8 @@ class ProjectionRunner:
 
     def _apply_batch(self, start: int) -> tuple[int, int]:
         """Apply the batch after ``start`` (the position as last seen); return its size and its end."""
-        notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+        with store_errors():
+            notifications = self.ledger.recorder.select_notifications(start=start + 1, limit=self.batch_size)
         if not notifications:
             return 0, start
         events: Sequence[tuple[int, Any]] = [(n.id, self.ledger.mapper.to_domain_event(n)) for n in notifications]
@@ -225,9 +253,10 @@ class ProjectionRunner:
         """
         recorder = self.ledger.recorder
         reader = recorder if self.projection.per_aggregate and isinstance(recorder, AggregateOrderReader) else None
+        head = self.head()  # first: a store whose log cannot be read is refused before anything is dropped
         with self.store.transaction() as cursor:
-            cursor.execute(TRACKING_DDL)
-            cursor.execute(_REBUILDS_DDL)
+            for statement in _RUNNER_DDL:
+                cursor.execute(statement)
             cursor.execute(_REBUILDING, (self.name,))
             resuming = cursor.fetchone() is not None
             if not resuming:
@@ -236,10 +265,11 @@ class ProjectionRunner:
                 for statement in self.projection.create_statements:
                     cursor.execute(statement)
                 cursor.execute(_RESET, (self.name, self.projection.fingerprint()))
+                cursor.execute(FOLLOWER_ROW, (self.name,))
                 cursor.execute(_START_REBUILD, (self.name,))
                 if reader is not None:
                     cursor.execute(_CLAIM, (REBUILDING, self.name, 0))
-                    cursor.execute(_REBUILD_UP_TO, (self.head(), self.name))
+                    cursor.execute(_REBUILD_UP_TO, (head, self.name))
         self._set_up = True
         log.info("%s: %s from the start of the log", self.name, "resuming the rebuild" if resuming else "rebuilding")
         if reader is not None:
@@ -299,8 +329,7 @@ class ProjectionRunner:
 
     def rebuilding(self) -> bool:
         """Whether a rebuild was started and has not finished."""
-        with self.store.transaction() as cursor:
-            cursor.execute(_REBUILDS_DDL)
+        with self.store.transaction(readonly=True) as cursor:
             cursor.execute(_REBUILDING, (self.name,))
             return cursor.fetchone() is not None
 
@@ -311,19 +340,25 @@ class ProjectionRunner:
 
         On PostgreSQL it wakes on the ledger's ``NOTIFY`` and polls every ``poll_interval`` in
         case a notification is lost; on SQLite it polls. After an error it retries with a
-        growing pause, logging one line when the trouble starts and one when it ends.
+        growing pause, logging one line when the trouble starts and one when it ends. Every
+        :data:`~projections.followers.HEARTBEAT_SECONDS` at most, after a pass that left nothing to
+        apply, it records that it has caught up (see :mod:`projections.followers`).
         """
         default = POSTGRES_POLL_SECONDS if self.store.is_postgres else SQLITE_POLL_SECONDS
         interval = default if poll_interval is None else poll_interval
         channel: str | None = getattr(self.ledger.recorder, "channel_name", None)
         backoff = MIN_BACKOFF_SECONDS
         trouble: str | None = None
+        beaten = -HEARTBEAT_SECONDS
         log.info("%s: following the log", self.name)
         while not stop.is_set():
             try:
                 with self.store.waiter(channel) as wait:
                     while not stop.is_set():
                         self.run_once()
+                        if monotonic() - beaten >= HEARTBEAT_SECONDS:
+                            self.beat()
+                            beaten = monotonic()
                         if trouble is not None:
                             log.warning("%s: %s; following the log from %d", self.name, trouble, self.position())
                             trouble, backoff = None, MIN_BACKOFF_SECONDS
@@ -335,6 +370,11 @@ class ProjectionRunner:
                     log.debug("%s: still failing: %s", self.name, error)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+
+    def beat(self) -> None:
+        """Record that the follower has just caught up with the log."""
+        with self.store.transaction() as cursor:
+            beat(cursor, self.store, self.name)
 
     def wait_for(self, position: int, timeout: float) -> bool:
         """Whether the projection reaches ``position`` within ``timeout`` seconds (read-your-writes)."""

@@ -6,7 +6,6 @@ import getpass
 import logging
 import os
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -20,15 +19,19 @@ from uuid import UUID
 import click
 
 from application.config import Settings
-from application.errors import CaseLedgerError
 from application.ledger import CaseLedger, build_ledger
 from domain.actor import Actor, Role
 from domain.time import SHANGHAI
 from projections.catalog import build_runners
-from projections.runner import REBUILDING, ProjectionRunner
+from projections.followers import follower_states
+from projections.runner import ProjectionRunner
 from projections.store import ReadStore, open_read_store
 from web.audit_cli import audit, grant_service_role, identities
-from web.cli_ledger import command_ledger
+from web.cli_ledger import click_errors, command_ledger
+from web.supervision import SupervisedChild
+
+DEGRADED_EXIT = 3
+"""``projections status``: some projection is not followed and current (1 is an error, as everywhere)."""
 
 
 @click.group()
@@ -47,15 +50,13 @@ def db() -> None:
 @db.command("init")
 def db_init() -> None:
     """Create the store's tables (safe to run again)."""
-    settings = Settings.from_env()
-    try:
+    settings = Settings.from_env().for_maintenance()
+    with click_errors():
         ledger = build_ledger(settings, create_tables=True)
-    except CaseLedgerError as error:
-        raise click.ClickException(str(error)) from None
-    with _read_store(ledger) as store:
-        for runner in build_runners(ledger, store):
-            runner.setup()
-    ledger.close()
+        with _read_store(ledger) as store:
+            for runner in build_runners(ledger, store):
+                runner.setup()
+        ledger.close()
     click.echo(f"initialised {_redacted(settings.database_url)}")
 
 
@@ -179,6 +180,7 @@ def projections() -> None:
 def projections_run(names: tuple[str, ...]) -> None:
     """Follow the log and keep the named projections (default: all) up to date, until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("psycopg.pool").setLevel(logging.WARNING)  # it logs every connection handed out
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -199,7 +201,7 @@ def projections_rebuild(names: tuple[str, ...]) -> None:
 
     Safe to interrupt: running it again resumes from the last batch written.
     """
-    with command_ledger() as ledger, _read_store(ledger) as store:
+    with command_ledger(Settings.from_env().for_maintenance()) as ledger, _read_store(ledger) as store:
         for runner in _runners(ledger, store, names):
             label = f"{'resuming ' if runner.rebuilding() else ''}{runner.name}"
             with click.progressbar(length=1, label=label, show_eta=True) as bar:
@@ -228,17 +230,20 @@ class _RebuildProgress:
 
 @projections.command("status")
 def projections_status() -> None:
-    """Each projection's position in the log and how far behind it is."""
+    """Each projection's position in the log, how far behind it is, and whether a follower keeps it up.
+
+    A projection whose follower has not caught up with the log for 30 s is stale. Exits with status 3
+    when any projection is stale, rebuilding, outdated or not set up.
+    """
     with command_ledger() as ledger, _read_store(ledger) as store:
-        for runner in build_runners(ledger, store):
-            state = "following"
-            if runner.rebuilding():
-                state = "rebuilding"
-            elif runner.outdated():
-                state = f"outdated: run `caseledger projections rebuild {runner.name}`"
-            position = runner.position()
-            shown = "- (replaying the log aggregate by aggregate)" if position == REBUILDING else str(position)
-            click.echo(f"{runner.name}: position {shown}, log head {runner.head()}, lag {runner.lag()} ({state})")
+        head = ledger.log_position()
+        fingerprints = {r.name: r.projection.fingerprint() for r in build_runners(ledger, store)}
+        states = follower_states(store, fingerprints, head)
+    for state in states:
+        shown = "- (replaying the log aggregate by aggregate)" if state.position is None else str(state.position)
+        click.echo(f"{state.name}: position {shown}, log head {head}, lag {state.behind} ({state.describe()})")
+    if not all(state.current for state in states):
+        sys.exit(DEGRADED_EXIT)
 
 
 def _runners(ledger: CaseLedger, store: ReadStore, names: tuple[str, ...]) -> list[ProjectionRunner]:
@@ -301,16 +306,24 @@ def demo_load(year: int, scale: float, seed: int, force: bool) -> None:
     "where `caseledger projections run` runs as its own service).",
 )
 def serve(host: str, port: int, workers: int, threads: int, dev: bool, with_projections: bool | None) -> None:
-    """Serve the HTTP API (gunicorn; --dev for Flask's reloader)."""
+    """Serve the HTTP API (gunicorn; --dev for Flask's reloader).
+
+    The projections' child process, when there is one, is started again whenever it exits.
+    """
+    with command_ledger() as ledger:
+        ledger.log_position()  # refuse at once a store that is missing, uninitialised or unreachable
     if with_projections is None:
         with_projections = not Settings.from_env().is_postgres
-    follower = subprocess.Popen([sys.argv[0], "projections", "run"]) if with_projections else None
+    follower = None
+    if with_projections and not os.environ.get("WERKZEUG_RUN_MAIN"):  # the reloader's child has its parent's
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        follower = SupervisedChild([sys.argv[0], "projections", "run"], "the projections follower")
+        follower.start()
     try:
         _serve(host, port, workers, threads, dev)
     finally:
         if follower is not None:
-            follower.terminate()
-            follower.wait(timeout=15)
+            follower.stop()
 
 
 def _serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:

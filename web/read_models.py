@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from application.ledger import CaseLedger
 from domain.errors import InvalidValue
 from projections.catalog import build_projections, queues_and_statistics
+from projections.followers import FollowerState, follower_states
 from projections.queues import WorkQueues
 from projections.runner import ProjectionRunner
 from projections.statistics import Statistics
@@ -43,6 +44,10 @@ class ReadModels:
     def position(self, projection: str) -> int:
         """The log position ``projection`` has applied."""
         return self.runners[projection].position()
+
+    def followers(self, head: int) -> list[FollowerState]:
+        """Each projection's state with the log at ``head`` (one small query)."""
+        return follower_states(self.store, {name: r.projection.fingerprint() for name, r in self.runners.items()}, head)
 
     def caught_up(self, projection: str, position: int, timeout: float) -> bool:
         """Whether ``projection`` reaches ``position`` within ``timeout`` seconds.

@@ -286,7 +286,29 @@ class ProblemSchema(ma.Schema):
     errors = fields.List(fields.Dict())
 
 
+class FollowerSchema(ma.Schema):
+    """One projection: how far it has got, and whether its follower keeps it up with the log."""
+
+    name = fields.String(required=True)
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(["following", "stale", "rebuilding", "outdated", "not set up"]),
+        metadata={"description": "stale: its follower has not caught up with the log for 30 s (stopped or failing)"},
+    )
+    position = fields.Integer(required=True, allow_none=True, metadata={"description": "null while replaying"})
+    behind = fields.Integer(required=True, metadata={"description": "log positions behind the head"})
+    seen_seconds_ago = fields.Float(
+        required=True, allow_none=True, metadata={"description": "since its follower last caught up; null: never"}
+    )
+    detail = fields.String(required=True)
+
+
 class HealthSchema(ma.Schema):
-    status = fields.String(required=True)
+    status = fields.String(
+        required=True,
+        validate=validate.OneOf(["ok", "degraded"]),
+        metadata={"description": "degraded: the store answers, but some projection is not current (lists lag)"},
+    )
     store = fields.String(required=True)
     log_position = fields.Integer()
+    projections = fields.List(fields.Nested(FollowerSchema), required=True)

@@ -120,3 +120,15 @@ def test_users_and_tokens_are_listed_and_named_by_what_was_typed(run, store_url:
     assert run("tokens", "list", "--user", "li")[1].count("\n") == 2
     code, _, err = run("tokens", "list", "--user", "nobody")
     assert code == 1 and "user 'nobody' not found" in err
+
+def test_projections_status_rebuild_and_run(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+    assert run("db", "init")[0] == 0
+    run("users", "add", "li", "--role", "clerk", "--unit", "受理窗口")
+    code, out, _ = run("projections", "status")
+    assert code == 3 and "case_index: position 0" in out and "stale: never seen" in out, "nobody follows the log"
+    code, out, _ = run("projections", "rebuild", "case_index")
+    assert code == 0 and "case_index:" in out and "events in" in out
+    code, out, _ = run("projections", "status")
+    assert "case_index: position 1, log head 1, lag 0" in out
+    code, _, err = run("projections", "rebuild", "nonsense")
+    assert code == 2 and "unknown projection" in err
