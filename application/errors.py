@@ -79,6 +79,11 @@ class StoreUnavailable(CaseLedgerError):
     """The event store cannot be reached; nothing was changed."""
 
 
+class ErasureIncomplete(StoreUnavailable):
+    """An erasure was recorded and its key deleted, but the key's bytes may still be in the store's files;
+    running the erasure again (or ``caseledger identities purge``) finishes it."""
+
+
 class StoreNotInitialised(CaseLedgerError):
     """The store's tables do not exist; run ``caseledger db init``."""
 

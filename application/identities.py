@@ -8,10 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from application.core import CommandResult, LedgerCore
-from application.errors import NotFound
+from application.errors import ErasureIncomplete, NotFound
 from application.permissions import authorize
 from application.queries import describe_event, party_view
-from application.sealing import key_store, reveal_parties
+from application.sealing import IdentityKeyStore, key_store, reveal_parties
 from domain.access import AccessLog, ErasedIdentity
 from domain.actor import Actor
 from domain.case import Case
@@ -44,9 +44,11 @@ class IdentityUseCases(LedgerCore):
         return [describe_event(e, False) for e in self.events_of(log_id)[1:]]
 
     def erase_identity(self, actor: Actor, person_id: str, reason: str, *, at: datetime | None = None) -> CommandResult:
-        """Destroy a person's identity key where the law requires it; recorded first, then erased.
+        """Destroy a person's identity key where the law requires it; recorded first, then erased, then
+        its bytes purged from the store's files (see :meth:`purge_erased_keys`).
 
-        Running it again for an erased person erases nothing more and records nothing more.
+        Running it again for an erased person records nothing more and purges again. Raises
+        :class:`ErasureIncomplete` when the purge could not be done now.
         """
         authorize(actor, "erase_identity")
         record_id = ErasedIdentity.create_id(person_id)
@@ -58,4 +60,20 @@ class IdentityUseCases(LedgerCore):
         else:
             result = self.commit(ErasedIdentity.erase(person_id, actor, self.moment(at), reason))
         keys.erase_identity_key(person_id)
+        self._purge(keys, f"the erasure of {person_id} is recorded and its key deleted")
         return result
+
+    def purge_erased_keys(self, actor: Actor) -> None:
+        """Remove the bytes of every deleted identity key from the store's files (the maintenance step
+        that finishes an erasure the store could not purge at once)."""
+        authorize(actor, "erase_identity")
+        self._purge(key_store(self), "the erased keys' rows are deleted")
+
+    @staticmethod
+    def _purge(keys: IdentityKeyStore, done: str) -> None:
+        reason = keys.purge_erased_keys()
+        if reason is not None:
+            raise ErasureIncomplete(
+                f"{done}, but its bytes may remain in the store's files until the purge succeeds ({reason}): "
+                "retry, or run `caseledger identities purge`"
+            )

@@ -20,7 +20,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from application.core import LedgerCore, store_errors
-from application.errors import ConfigurationError
+from application.errors import ConfigurationError, StoreUnavailable
 from domain.values import SEALED_PREFIX, Party
 
 SEAL = f"{SEALED_PREFIX}v1:"
@@ -38,6 +38,8 @@ class IdentityKeyStore(Protocol):
     def issue_identity_key(self, person_id: str, key: bytes) -> bytes: ...
 
     def erase_identity_key(self, person_id: str) -> bool: ...
+
+    def purge_erased_keys(self) -> str | None: ...
 
 
 def key_store(app: LedgerCore) -> IdentityKeyStore:
@@ -64,6 +66,13 @@ class _Translated:
     def erase_identity_key(self, person_id: str) -> bool:
         with store_errors():
             return self._store.erase_identity_key(person_id)
+
+    def purge_erased_keys(self) -> str | None:
+        try:
+            with store_errors():
+                return self._store.purge_erased_keys()
+        except StoreUnavailable as error:
+            return str(error)
 
 
 def is_sealed(value: str) -> bool:

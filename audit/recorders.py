@@ -30,6 +30,7 @@ from audit.tables import AuditTables, postgres_ddl, sqlite_ddl
 from storage.recorders import FailFastPostgresApplicationRecorder, retried
 
 LINK_BATCH = 5000
+_FILE_NODE = "SELECT pg_relation_filenode(%s::regclass)"
 
 
 def _digests(notification_ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[tuple[int, bytes]]:
@@ -160,6 +161,10 @@ class _AuditMixin(ABC):
 
     def _lock_for_linking(self, cursor: Any) -> None:  # noqa: B027 (SQLite needs no lock: its one writer holds it)
         """Keep writers out while existing events are linked."""
+
+    @abstractmethod
+    def purge_erased_keys(self) -> str | None:
+        """Remove deleted identity keys' bytes from the store's files; why it could not, or None."""
 
     @abstractmethod
     def _originator_from_store(self, value: Any) -> bytes:
@@ -309,9 +314,13 @@ class _AuditMixin(ABC):
             row = c.fetchone()
         return None if row is None else bytes(row[0])
 
+    def _zeroing_deletes(self, cursor: Any) -> None:  # noqa: B027 (PostgreSQL rewrites the table instead)
+        """Make the connection overwrite what it deletes or moves, in every write of the identity keys."""
+
     @retried
     def issue_identity_key(self, person_id: str, key: bytes) -> bytes:
         with self._writing() as c:
+            self._zeroing_deletes(c)
             c.execute(self._q.add_key, (person_id, key, datetime.now(UTC).isoformat()))
             c.execute(self._q.get_key, (person_id,))
             row = c.fetchone()
@@ -319,7 +328,9 @@ class _AuditMixin(ABC):
 
     @retried
     def erase_identity_key(self, person_id: str) -> bool:
+        """Delete the key's row; :meth:`purge_erased_keys` then removes its bytes from the store's files."""
         with self._writing() as c:
+            self._zeroing_deletes(c)
             c.execute(self._q.get_key, (person_id,))
             found = c.fetchone() is not None
             c.execute(self._q.erase_key, (person_id,))
@@ -374,6 +385,23 @@ class ChainedSQLiteRecorder(_AuditMixin, SQLiteApplicationRecorder):
 
     def _writing(self) -> AbstractContextManager[Any]:
         return self.datastore.transaction(commit=True)
+
+    def _zeroing_deletes(self, cursor: Any) -> None:
+        cursor.execute("PRAGMA secure_delete = ON")  # per connection; builds differ in their default
+
+    def purge_erased_keys(self) -> str | None:
+        """Move the write-ahead log into the database file and empty it, so that no earlier version of a
+        page (with a deleted key in it) is left in ``-wal``; the pages themselves were zeroed on delete.
+        The checkpoint waits for readers as long as the store's lock timeout.
+
+        Returns why it could not (readers kept the log busy), or None.
+        """
+        with self.datastore.get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if not cursor.fetchone()[0]:
+                return None
+        return f"the write-ahead log of {self.datastore.pool.db_name} stayed busy (other connections were reading)"
 
     def _originator_from_store(self, value: Any) -> bytes:
         try:
@@ -436,6 +464,28 @@ class ChainedPostgresRecorder(_AuditMixin, FailFastPostgresApplicationRecorder):
 
     def _lock_for_linking(self, cursor: Any) -> None:
         cursor.execute(self._lock_events)
+
+    def purge_erased_keys(self) -> str | None:
+        """Rewrite the identity-keys table (``VACUUM FULL``): a deleted row's bytes stay in its pages after
+        a plain ``VACUUM``; the rewrite copies only the live rows into a new file and empties the old one.
+
+        Only the table's owner may rewrite it (``caseledger db grant-service-role`` makes the service role
+        that owner); PostgreSQL skips the table with a mere warning otherwise, so the rewrite is checked
+        by the table's new file node. Returns why it could not, or None.
+        """
+        table = self.audit_tables.identity_keys
+        with self.datastore.get_connection() as connection:  # autocommit: VACUUM runs outside a transaction
+            cursor = connection.cursor(row_factory=tuple_row)
+            cursor.execute(_FILE_NODE, (table,))
+            before = cursor.fetchone()
+            cursor.execute(sql.SQL(f"VACUUM FULL {table}").format())
+            cursor.execute(_FILE_NODE, (table,))
+            if cursor.fetchone() != before:
+                return None
+        return (
+            f"{table} was not rewritten: only its owner may rewrite it, and this role is not its owner"
+            " (run `caseledger db grant-service-role ROLE` as the tables' owner)"
+        )
 
     def _originator_from_store(self, value: Any) -> bytes:
         return bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()

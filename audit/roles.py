@@ -1,16 +1,23 @@
 """The PostgreSQL service role: what the ledger's processes connect as.
 
-It may read everything and append to the log, but it owns nothing, so it cannot drop, alter or
-disable the append-only triggers. ``LOCK TABLE … IN EXCLUSIVE MODE``, which the library takes to
-serialise writers, needs UPDATE (or DELETE, or TRUNCATE) on the events table: the service role gets
-UPDATE, which the ``ENABLE ALWAYS`` trigger then refuses for every row.
+It may read everything and append to the log, but it owns none of the log's tables, so it cannot
+drop, alter or disable the append-only triggers. ``LOCK TABLE … IN EXCLUSIVE MODE``, which the library
+takes to serialise writers, needs UPDATE (or DELETE, or TRUNCATE) on the events table: the service
+role gets UPDATE, which the ``ENABLE ALWAYS`` trigger then refuses for every row.
+
+It owns one table, the identity keys: an erasure rewrites it (``VACUUM FULL``) so that the erased key's
+bytes leave the table's files, and only a table's owner may do that. Owning it adds nothing an
+erasure could not already do (it may delete any key).
+
+Tables the owner creates later (a rebuilt read model, a new one) are granted to it by default
+privileges, so a rebuild never leaves the service without access to the tables it reads and writes.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from psycopg import sql
+from psycopg import errors, sql
 
 from audit.recorders import ChainedPostgresRecorder
 
@@ -33,12 +40,21 @@ def service_role_grants(recorder: ChainedPostgresRecorder, role: str, other_tabl
         on("SELECT, INSERT, UPDATE", t.events),
         on("SELECT, INSERT", t.chain),
         on("SELECT, INSERT", t.checkpoints),
-        on("SELECT, INSERT, DELETE", t.identity_keys),
+        # PostgreSQL lets a role own a table only where it may create one: lent for the hand-over alone
+        sql.SQL("GRANT CREATE ON SCHEMA {} TO {}").format(sql.Identifier(schema), who),
+        sql.SQL(f"ALTER TABLE {t.identity_keys} OWNER TO {{}}").format(who),
+        sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(sql.Identifier(schema), who),
         sql.SQL("GRANT USAGE, SELECT ON SEQUENCE {}, {} TO {}").format(sequence, checkpoints_seq, who),
     ]
     statements += [
         sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE {} TO {}").format(sql.Identifier(schema, name), who)
         for name in other_tables
+    ]
+    statements += [
+        sql.SQL(f"ALTER DEFAULT PRIVILEGES IN SCHEMA {{}} GRANT {privileges} TO {{}}").format(
+            sql.Identifier(schema), who
+        )
+        for privileges in ("SELECT, INSERT, UPDATE, DELETE ON TABLES", "USAGE, SELECT ON SEQUENCES")
     ]
     return statements
 
@@ -46,7 +62,9 @@ def service_role_grants(recorder: ChainedPostgresRecorder, role: str, other_tabl
 def grant_service_role(recorder: ChainedPostgresRecorder, role: str) -> list[str]:
     """Grant ``role`` the service role's privileges (run as the tables' owner); return the SQL run.
 
-    Tables other than the log's (snapshots, read models) get full DML: they are derived data.
+    Tables other than the log's (snapshots, read models) get full DML: they are derived data. Handing
+    the identity keys over needs the owner to be a member of ``role`` (``GRANT role TO owner``, as a
+    superuser): :class:`ServiceRoleRefused` says so.
     """
     protected = [_bare(name) for name in (recorder.audit_tables.__dict__.values())]
     with recorder.datastore.transaction(commit=True) as cursor:
@@ -54,8 +72,18 @@ def grant_service_role(recorder: ChainedPostgresRecorder, role: str) -> list[str
         others = [row["tablename"] for row in cursor.fetchall()]
         statements = service_role_grants(recorder, role, others)
         for statement in statements:
-            cursor.execute(statement)
+            try:
+                cursor.execute(statement)
+            except errors.InsufficientPrivilege as error:
+                raise ServiceRoleRefused(
+                    f"{statement.as_string(_connection(cursor))}: {str(error).splitlines()[0]} (the owner must be"
+                    f" a member of {role} and may grant CREATE on the schema; see docs/audit.md)"
+                ) from None
         return [s.as_string(_connection(cursor)) for s in statements]
+
+
+class ServiceRoleRefused(Exception):
+    """The server refused one of the service role's grants (e.g. the owner may not hand a table over)."""
 
 
 def _bare(qualified: str) -> str:

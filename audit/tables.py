@@ -70,6 +70,8 @@ def postgres_ddl(t: AuditTables, schema: str) -> list[sql.Composed]:
             f"CREATE TABLE IF NOT EXISTS {t.identity_keys} (person_id text PRIMARY KEY, key bytea NOT NULL, "
             "created_at timestamptz NOT NULL DEFAULT now())"
         ).format(),
+        # ANALYZE would copy sample keys into pg_statistic, where an erasure cannot reach them
+        sql.SQL(f"ALTER TABLE {t.identity_keys} ALTER COLUMN key SET STATISTICS 0").format(),
         sql.SQL(
             "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN "
             "RAISE EXCEPTION 'caseledger: % on % refused: the audit log is append-only', TG_OP, TG_TABLE_NAME "

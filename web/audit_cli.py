@@ -24,6 +24,7 @@ from audit.bundle import verify_bundle
 from audit.checkpoint import CheckpointMalformed, read_checkpoint, sign_checkpoint, write_checkpoint
 from audit.keys import KeyFileError, generate_key, key_id, load_private_key, load_public_key, public_pem
 from audit.recorders import ChainedPostgresRecorder
+from audit.roles import ServiceRoleRefused
 from audit.roles import grant_service_role as grant
 from audit.store import AuditStore, AuditStoreMissing, open_audit_store
 from audit.verify import Finding, Outcome, Report, verify_log
@@ -175,7 +176,11 @@ def grant_service_role(role: str) -> None:
     with _store() as store:
         if not isinstance(store, ChainedPostgresRecorder):
             raise click.ClickException("service roles are a PostgreSQL matter; this store is not PostgreSQL")
-        for statement in grant(store, role):
+        try:
+            granted = grant(store, role)
+        except ServiceRoleRefused as error:
+            raise click.ClickException(str(error)) from None
+        for statement in granted:
             click.echo(f"{statement};")
 
 
@@ -190,8 +195,20 @@ def identities() -> None:
 def identities_erase(person_ids: tuple[str, ...], reason: str) -> None:
     """Destroy the identity keys of PERSON_IDS (a party's party_id): their identities read as erased
     everywhere, and the log and its chain stay as they were."""
-    operator = Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")
     with command_ledger() as ledger:
         for person_id in person_ids:
-            ledger.erase_identity(operator, person_id, reason)
+            ledger.erase_identity(_operator(), person_id, reason)
             click.echo(f"erased {person_id}")
+
+
+@identities.command("purge")
+def identities_purge() -> None:
+    """Remove the bytes of erased identity keys from the store's files (SQLite: empty the write-ahead
+    log; PostgreSQL: rewrite the keys' table). Each erasure does it; run this when one reported it could not."""
+    with command_ledger() as ledger:
+        ledger.purge_erased_keys(_operator())
+    click.echo("purged the erased identity keys from the store's files")
+
+
+def _operator() -> Actor:
+    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")
