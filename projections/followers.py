@@ -76,9 +76,7 @@ def beat(cursor: Cursor, store: ReadStore, name: str) -> None:
 def follower_states(store: ReadStore, fingerprints: Mapping[str, str], head: int) -> list[FollowerState]:
     """The state of each projection in ``fingerprints`` (name → the definition this code has of it)."""
     try:
-        with store.transaction(readonly=True) as cursor:
-            cursor.execute(_STATES.format(now=store.now_epoch))
-            rows = {str(row[0]): row for row in cursor.fetchall()}
+        rows = {str(row[0]): row for row in store.fetch(_STATES.format(now=store.now_epoch))}
     except StoreNotInitialised:  # the runners' tables are missing: every projection is
         rows = {}
     states = []
