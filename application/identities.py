@@ -63,10 +63,10 @@ class IdentityUseCases(LedgerCore):
         self._purge(keys, f"the erasure of {person_id} is recorded and its key deleted")
         return result
 
-    def purge_erased_keys(self, actor: Actor) -> None:
-        """Remove the bytes of every deleted identity key from the store's files (the maintenance step
-        that finishes an erasure the store could not purge at once)."""
-        authorize(actor, "erase_identity")
+    def purge_erased_keys(self) -> None:
+        """Remove the bytes of every deleted identity key from the store's files: the maintenance step,
+        run at the server's shell, that finishes an erasure the store could not purge at once. It
+        erases nothing and records nothing."""
         self._purge(key_store(self), "the erased keys' rows are deleted")
 
     @staticmethod

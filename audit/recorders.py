@@ -30,7 +30,6 @@ from audit.tables import AuditTables, postgres_ddl, sqlite_ddl
 from storage.recorders import FailFastPostgresApplicationRecorder, retried
 
 LINK_BATCH = 5000
-_FILE_NODE = "SELECT pg_relation_filenode(%s::regclass)"
 
 
 def _digests(notification_ids: Sequence[int], stored_events: Sequence[StoredEvent]) -> list[tuple[int, bytes]]:
@@ -314,7 +313,7 @@ class _AuditMixin(ABC):
             row = c.fetchone()
         return None if row is None else bytes(row[0])
 
-    def _zeroing_deletes(self, cursor: Any) -> None:  # noqa: B027 (PostgreSQL rewrites the table instead)
+    def _zeroing_deletes(self, cursor: Any) -> None:  # noqa: B027 (PostgreSQL's purge rewrites the table)
         """Make the connection overwrite what it deletes or moves, in every write of the identity keys."""
 
     @retried
@@ -466,26 +465,27 @@ class ChainedPostgresRecorder(_AuditMixin, FailFastPostgresApplicationRecorder):
         cursor.execute(self._lock_events)
 
     def purge_erased_keys(self) -> str | None:
-        """Rewrite the identity-keys table (``VACUUM FULL``): a deleted row's bytes stay in its pages after
-        a plain ``VACUUM``; the rewrite copies only the live rows into a new file and empties the old one.
+        """Rewrite the identity-keys table: under an exclusive lock, read its rows, ``TRUNCATE`` it and
+        write them back, in one transaction.
 
-        Only the table's owner may rewrite it (``caseledger db grant-service-role`` makes the service role
-        that owner); PostgreSQL skips the table with a mere warning otherwise, so the rewrite is checked
-        by the table's new file node. Returns why it could not, or None.
+        A deleted row's bytes stay in the table's pages after a plain ``VACUUM``, and ``VACUUM FULL``
+        copies a deleted row into the new file as long as any snapshot might still see it (an
+        ``audit verify``, a rebuild, an autovacuum ``ANALYZE`` running at that moment). ``TRUNCATE``
+        gives the table (its TOAST table and index too) new, empty files and empties the old ones at
+        commit whatever other transactions hold; only the rows read under the lock come back. A
+        transaction that started before the purge and reads a key afterwards finds none (it reads as
+        erased) until it ends. Returns None: a failure (a lock not granted in time) raises.
         """
         table = self.audit_tables.identity_keys
-        with self.datastore.get_connection() as connection:  # autocommit: VACUUM runs outside a transaction
-            cursor = connection.cursor(row_factory=tuple_row)
-            cursor.execute(_FILE_NODE, (table,))
-            before = cursor.fetchone()
-            cursor.execute(sql.SQL(f"VACUUM FULL {table}").format())
-            cursor.execute(_FILE_NODE, (table,))
-            if cursor.fetchone() != before:
-                return None
-        return (
-            f"{table} was not rewritten: only its owner may rewrite it, and this role is not its owner"
-            " (run `caseledger db grant-service-role ROLE` as the tables' owner)"
-        )
+        with self._writing() as cursor:
+            cursor.execute(sql.SQL(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE").format())
+            cursor.execute(sql.SQL(f"SELECT person_id, key, created_at FROM {table}").format())
+            rows = cursor.fetchall()
+            cursor.execute(sql.SQL(f"TRUNCATE {table}").format())
+            with cursor.copy(sql.SQL(f"COPY {table} (person_id, key, created_at) FROM STDIN").format()) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return None
 
     def _originator_from_store(self, value: Any) -> bytes:
         return bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()

@@ -5,9 +5,9 @@ drop, alter or disable the append-only triggers. ``LOCK TABLE … IN EXCLUSIVE M
 takes to serialise writers, needs UPDATE (or DELETE, or TRUNCATE) on the events table: the service
 role gets UPDATE, which the ``ENABLE ALWAYS`` trigger then refuses for every row.
 
-It owns one table, the identity keys: an erasure rewrites it (``VACUUM FULL``) so that the erased key's
-bytes leave the table's files, and only a table's owner may do that. Owning it adds nothing an
-erasure could not already do (it may delete any key).
+On the identity keys it also has DELETE and TRUNCATE: an erasure deletes the key, then rewrites the
+table (``TRUNCATE`` and the remaining rows written back) so that the key's bytes leave its files. That
+is nothing an erasure could not already do (it may delete any key).
 
 Tables the owner creates later (a rebuilt read model, a new one) are granted to it by default
 privileges, so a rebuild never leaves the service without access to the tables it reads and writes.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from psycopg import errors, sql
+from psycopg import sql
 
 from audit.recorders import ChainedPostgresRecorder
 
@@ -40,10 +40,7 @@ def service_role_grants(recorder: ChainedPostgresRecorder, role: str, other_tabl
         on("SELECT, INSERT, UPDATE", t.events),
         on("SELECT, INSERT", t.chain),
         on("SELECT, INSERT", t.checkpoints),
-        # PostgreSQL lets a role own a table only where it may create one: lent for the hand-over alone
-        sql.SQL("GRANT CREATE ON SCHEMA {} TO {}").format(sql.Identifier(schema), who),
-        sql.SQL(f"ALTER TABLE {t.identity_keys} OWNER TO {{}}").format(who),
-        sql.SQL("REVOKE CREATE ON SCHEMA {} FROM {}").format(sql.Identifier(schema), who),
+        on("SELECT, INSERT, DELETE, TRUNCATE", t.identity_keys),
         sql.SQL("GRANT USAGE, SELECT ON SEQUENCE {}, {} TO {}").format(sequence, checkpoints_seq, who),
     ]
     statements += [
@@ -62,9 +59,7 @@ def service_role_grants(recorder: ChainedPostgresRecorder, role: str, other_tabl
 def grant_service_role(recorder: ChainedPostgresRecorder, role: str) -> list[str]:
     """Grant ``role`` the service role's privileges (run as the tables' owner); return the SQL run.
 
-    Tables other than the log's (snapshots, read models) get full DML: they are derived data. Handing
-    the identity keys over needs the owner to be a member of ``role`` (``GRANT role TO owner``, as a
-    superuser): :class:`ServiceRoleRefused` says so.
+    Tables other than the log's (snapshots, read models) get full DML: they are derived data.
     """
     protected = [_bare(name) for name in (recorder.audit_tables.__dict__.values())]
     with recorder.datastore.transaction(commit=True) as cursor:
@@ -72,18 +67,8 @@ def grant_service_role(recorder: ChainedPostgresRecorder, role: str) -> list[str
         others = [row["tablename"] for row in cursor.fetchall()]
         statements = service_role_grants(recorder, role, others)
         for statement in statements:
-            try:
-                cursor.execute(statement)
-            except errors.InsufficientPrivilege as error:
-                raise ServiceRoleRefused(
-                    f"{statement.as_string(_connection(cursor))}: {str(error).splitlines()[0]} (the owner must be"
-                    f" a member of {role} and may grant CREATE on the schema; see docs/audit.md)"
-                ) from None
+            cursor.execute(statement)
         return [s.as_string(_connection(cursor)) for s in statements]
-
-
-class ServiceRoleRefused(Exception):
-    """The server refused one of the service role's grants (e.g. the owner may not hand a table over)."""
 
 
 def _bare(qualified: str) -> str:

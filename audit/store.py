@@ -88,7 +88,11 @@ def open_audit_store(persistence_env: Mapping[str, str]) -> tuple[AuditStore, In
     """The chained recorder of the ledger's store (tables are not created here)."""
     env = dict(persistence_env, CREATE_TABLE="n")
     factory = InfrastructureFactory.construct(Environment(APPLICATION_NAME, env))
-    recorder = factory.application_recorder()
+    try:
+        recorder = factory.application_recorder()
+    except BaseException:  # e.g. the server cannot be reached: close the pool now, not when collected
+        factory.close()
+        raise
     if not isinstance(recorder, AuditStore):
         factory.close()
         raise AuditStoreMissing(f"{type(recorder).__qualname__} keeps no hash chain; set APPLICATION_RECORDER_TOPIC")

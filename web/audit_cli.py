@@ -24,7 +24,6 @@ from audit.bundle import verify_bundle
 from audit.checkpoint import CheckpointMalformed, read_checkpoint, sign_checkpoint, write_checkpoint
 from audit.keys import KeyFileError, generate_key, key_id, load_private_key, load_public_key, public_pem
 from audit.recorders import ChainedPostgresRecorder
-from audit.roles import ServiceRoleRefused
 from audit.roles import grant_service_role as grant
 from audit.store import AuditStore, AuditStoreMissing, open_audit_store
 from audit.verify import Finding, Outcome, Report, verify_log
@@ -176,11 +175,7 @@ def grant_service_role(role: str) -> None:
     with _store() as store:
         if not isinstance(store, ChainedPostgresRecorder):
             raise click.ClickException("service roles are a PostgreSQL matter; this store is not PostgreSQL")
-        try:
-            granted = grant(store, role)
-        except ServiceRoleRefused as error:
-            raise click.ClickException(str(error)) from None
-        for statement in granted:
+        for statement in grant(store, role):
             click.echo(f"{statement};")
 
 
@@ -204,9 +199,9 @@ def identities_erase(person_ids: tuple[str, ...], reason: str) -> None:
 @identities.command("purge")
 def identities_purge() -> None:
     """Remove the bytes of erased identity keys from the store's files (SQLite: empty the write-ahead
-    log; PostgreSQL: rewrite the keys' table). Each erasure does it; run this when one reported it could not."""
+    log; PostgreSQL: rewrite the keys' table). Each erasure does it; run this when one said it could not."""
     with command_ledger() as ledger:
-        ledger.purge_erased_keys(_operator())
+        ledger.purge_erased_keys()
     click.echo("purged the erased identity keys from the store's files")
 
 

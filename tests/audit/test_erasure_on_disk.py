@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import glob
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import psycopg
@@ -91,12 +92,18 @@ def test_an_erased_key_is_in_no_file_of_the_store(api: Api, store_url: str) -> N
     assert all(keys[p] in before for p in people), "the check reads where the keys are"
 
     by_http, by_command = people[0], people[1]
-    erased = api.call("admin", "POST", f"/api/audit/identities/{by_http}/erasure", {"reason": "依法删除（当事人申请）"})
-    assert erased.status_code == 200, erased.get_json()
-    result = CliRunner().invoke(
-        identities, ["erase", by_command, "--reason", "依法删除"], env={"CASELEDGER_DATABASE_URL": store_url}
-    )
-    assert result.exit_code == 0, result.output
+    with ExitStack() as reading:
+        if not store_url.startswith("sqlite"):  # a long reader, as audit verify or autovacuum's ANALYZE is
+            reader = reading.enter_context(psycopg.connect(store_url))
+            reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            reader.execute("SELECT count(*) FROM caseledger_events").fetchone()
+        body = {"reason": "依法删除（当事人申请）"}
+        erased = api.call("admin", "POST", f"/api/audit/identities/{by_http}/erasure", body)
+        assert erased.status_code == 200, erased.get_json()
+        result = CliRunner().invoke(
+            identities, ["erase", by_command, "--reason", "依法删除"], env={"CASELEDGER_DATABASE_URL": store_url}
+        )
+        assert result.exit_code == 0, result.output
 
     after = _store_bytes(store_url, api.ledger)
     assert keys[by_http] not in after and keys[by_command] not in after, "an erased key can be read from the disk"

@@ -42,7 +42,6 @@ def layout(postgres_server: str) -> Iterator[Layout]:
     with psycopg.connect(postgres_server, autocommit=True) as su:
         su.execute(sql.SQL("CREATE ROLE {} LOGIN").format(o))
         su.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT").format(a))
-        su.execute(sql.SQL("GRANT {} TO {}").format(a, o))
         su.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(d, o))
         su.execute(sql.SQL("REVOKE ALL ON DATABASE {} FROM PUBLIC").format(d))
         su.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(d, a))
