@@ -275,7 +275,7 @@ class _AuditMixin(ABC):
             row = c.fetchone()
         return 0 if row is None else int(row[0])
 
-    @_retried
+    @retried
     def position_of(self, originator_id: UUID, version: int) -> int | None:
         """The notification id (log position) of an aggregate's event at ``version``, if it is stored."""
         with self._reading() as c:
