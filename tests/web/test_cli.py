@@ -121,6 +121,7 @@ def test_users_and_tokens_are_listed_and_named_by_what_was_typed(run, store_url:
     code, _, err = run("tokens", "list", "--user", "nobody")
     assert code == 1 and "user 'nobody' not found" in err
 
+
 def test_projections_status_rebuild_and_run(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
     assert run("db", "init")[0] == 0
     run("users", "add", "li", "--role", "clerk", "--unit", "受理窗口")
