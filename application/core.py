@@ -155,11 +155,11 @@ class LedgerCore(Application[UUID]):
             position = self.recorder.position_of(aggregate.id, 1)
         return CommandResult(aggregate.id, aggregate.version, position, number, retried=True)
 
-    def authorize(self, actor: Actor, action: str, case: Case | None = None) -> None:
-        """Refuse with :class:`Forbidden` what the permission table does not allow."""
+    def authorize(self, actor: Actor, action: str, record: Aggregate | None = None) -> None:
+        """Refuse with :class:`Forbidden` what the permissions do not allow (see :func:`permissions.authorize`)."""
         if not isinstance(actor, Actor):
             raise InvalidValue("actor", "must be an actor", zh="应为操作人")
-        authorize(actor, action, case)
+        authorize(actor, action, record)
 
     def update(
         self,

@@ -1,8 +1,10 @@
-"""Who may do what: one declarative table of role × action, plus the object rules.
+"""Who may do what, and who sees what: every permission and visibility rule of the ledger.
 
-An action is the name of a use case (a method of :class:`application.ledger.CaseLedger`)
-or one of the reads below. Object rules: a handler acts only on cases whose handling
-units include their own; a statistician never sees personal identities.
+One declarative table of role × action (an action is the name of a use case, a method of
+:class:`application.ledger.CaseLedger`, or one of the reads below), and the rules beyond it: a handler
+acts only on cases whose handling units include their own; which action reads each kind of record;
+who reads which work queue; who sees a case's protected identities and its free text; and what a
+correction by someone who sees only masks may change. Every read path and every use case asks here.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from eventsourcing.domain import Aggregate
 
 from application.errors import Forbidden
 from domain.actor import Actor, Role
@@ -149,22 +153,69 @@ RecordKind = type[Case] | type[ToleranceRuling] | type[Clearing]
 """The kinds of record a route reads; each route names its own, and answers for no other."""
 
 
-def read_action(kind: RecordKind) -> str:
-    """The action that reads a record of ``kind`` and its history."""
-    if issubclass(kind, Case):
-        return "read_history"
-    return "read_ruling" if issubclass(kind, ToleranceRuling) else "read_clearing"
+@dataclass(frozen=True)
+class RecordReads:
+    """The actions that read a record of one kind: its current state, and its history."""
+
+    state: str
+    history: str
 
 
-def authorize(actor: Actor, action: str, case: Case | None = None) -> None:
-    """Raise :class:`Forbidden` unless ``actor`` may perform ``action`` (on ``case``)."""
+RECORD_READS: dict[RecordKind, RecordReads] = {
+    Case: RecordReads("read_case", "read_history"),
+    ToleranceRuling: RecordReads("read_ruling", "read_ruling"),
+    Clearing: RecordReads("read_clearing", "read_clearing"),
+}
+
+
+def authorize(actor: Actor, action: str, record: Aggregate | None = None) -> None:
+    """Raise :class:`Forbidden` unless ``actor`` may perform ``action`` (on ``record``).
+
+    Called first without the record, before it is loaded, so that a caller whose role is refused learns
+    nothing about it; then with it, for the rules on a case (its handling units, its identities).
+    """
     permission = PERMISSIONS[action]
     if actor.role not in permission.roles:
         raise Forbidden(action, f"role {actor.role.code} may not {action}")
-    if case is not None and actor.role in permission.unit_bound and actor.unit not in case.handling_units:
-        raise Forbidden(action, f"{case.number} is not handled by {actor.unit}")
-    if case is not None and action == "read_identity" and not may_see_identities(actor, case):
-        raise Forbidden(action, f"{actor.user_id} may not see the protected identities of {case.number}")
+    if not isinstance(record, Case):
+        return
+    if actor.role in permission.unit_bound and actor.unit not in record.handling_units:
+        raise Forbidden(action, f"{record.number} is not handled by {actor.unit}")
+    if action == "read_identity" and not may_see_identities(actor, record):
+        raise Forbidden(action, f"{actor.user_id} may not see the protected identities of {record.number}")
+
+
+def authorize_queue(actor: Actor, *, rulings: bool, unit_queue: bool, unit: str | None) -> str | None:
+    """Refuse a work queue ``actor`` may not read; else the unit to filter it by (``unit``, as asked).
+
+    Every role reads the case queues; the tolerated-error rulings queue also needs ``read_ruling``. A
+    "my unit" queue is the caller's own unit unless another is asked for, and a handler may not ask for
+    another unit's.
+    """
+    authorize(actor, "read_queue")
+    if rulings:
+        authorize(actor, "read_ruling")
+    if not unit_queue:
+        return unit
+    if actor.role is Role.HANDLER and unit not in (None, actor.unit):
+        raise Forbidden("read_queue", f"a handler of {actor.unit} reads only their own unit's queue")
+    return unit or actor.unit
+
+
+@dataclass(frozen=True)
+class Sight:
+    """What a reader authorised to read a record sees of it: its protected identities (or masks), its free text."""
+
+    identities: bool
+    free_text: bool
+
+
+def sight(actor: Actor, record: Case | ToleranceRuling | Clearing) -> Sight:
+    """What ``actor`` sees of ``record``: of a case, as :func:`shows_identities` and
+    :func:`may_read_free_text` say; of a ruling or a clearing (no parties; discipline's), all of it."""
+    if isinstance(record, Case):
+        return Sight(shows_identities(actor, record), may_read_free_text(actor, record.handling_units))
+    return Sight(identities=True, free_text=True)
 
 
 def may_see_identities(actor: Actor, case: Case) -> bool:

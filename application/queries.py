@@ -11,13 +11,7 @@ from uuid import UUID
 
 from application.core import LedgerCore
 from application.errors import NotFound
-from application.permissions import (
-    RecordKind,
-    may_read_free_text,
-    read_action,
-    shows_identities,
-    without_free_text,
-)
+from application.permissions import RECORD_READS, RecordKind, sight, without_free_text
 from application.sealing import reveal_parties
 from domain.actor import Actor
 from domain.case import Case
@@ -42,30 +36,33 @@ _CASE_FIELDS_TOO = ("filed_at", "last_at")
 class Queries(LedgerCore):
     def view_case(self, actor: Actor, case_id: UUID) -> dict[str, Any]:
         """A case as ``actor`` may see it: protected identities only for those the law allows."""
-        self.authorize(actor, "read_case")
+        action = RECORD_READS[Case].state
+        self.authorize(actor, action)
         case, events = self._case_and_events(case_id)
-        view = self._case_view(case, events, shows_identities(actor, case))
-        return view if may_read_free_text(actor, case.handling_units) else without_free_text(view)
+        self.authorize(actor, action, case)
+        seen = sight(actor, case)
+        view = self._case_view(case, events, seen.identities)
+        return view if seen.free_text else without_free_text(view)
 
     def view_history(self, actor: Actor, kind: RecordKind, record_id: UUID) -> list[dict[str, Any]]:
         """Every event of a case, ruling or clearing of ``kind``, as ``actor`` may see it.
 
         A record of another kind (an account, a ruling through a case's route) is not found.
         """
-        self.authorize(actor, read_action(kind))
+        action = RECORD_READS[kind].history
+        self.authorize(actor, action)
         record, events = self._record_and_events(kind, record_id)
-        identities = free_text = True
-        if isinstance(record, Case):
-            self.authorize(actor, "read_history", record)
-            identities = shows_identities(actor, record)
-            free_text = may_read_free_text(actor, record.handling_units)
-        described = [describe_event(e, identities, self._revealed) for e in events]
-        return described if free_text else without_free_text(described)
+        self.authorize(actor, action, record)
+        seen = sight(actor, record)
+        described = [describe_event(e, seen.identities, self._revealed) for e in events]
+        return described if seen.free_text else without_free_text(described)
 
     def view_record(self, actor: Actor, kind: type[ToleranceRuling | Clearing], record_id: UUID) -> dict[str, Any]:
         """A tolerated-error ruling or a clearing, of ``kind`` (discipline only)."""
-        self.authorize(actor, read_action(kind))
+        action = RECORD_READS[kind].state
+        self.authorize(actor, action)
         record, _ = self._record_and_events(kind, record_id)
+        self.authorize(actor, action, record)
         state: dict[str, Any] = plain(_state(record))
         return {"id": state.pop("id"), "version": state.pop("version"), "status": state.pop("status"), "state": state}
 

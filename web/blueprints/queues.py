@@ -9,9 +9,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 
-from application.errors import Forbidden
-from application.permissions import readable_items
-from domain.actor import Actor, Role
+from application.permissions import authorize_queue, readable_items
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE
 from projections.queues import QUEUES, Queue, QueueFilter
@@ -131,8 +129,7 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
             )
         )
     actor = current_actor()
-    if queue.rulings:
-        ledger().authorize(actor, "read_ruling")
+    unit = authorize_queue(actor, rulings=queue.rulings, unit_queue=queue.needs_unit, unit=args.get("unit"))
     models = read_models()
     projection = _projection(queue)
     position = args["min_position"]
@@ -146,7 +143,7 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
         kind=args.get("kind"),
         category=args.get("category"),
         village=args.get("village"),
-        unit=_unit(queue, actor, args.get("unit")),
+        unit=unit,
         channel=args.get("channel"),
     )
     reached = models.position(projection)
@@ -176,12 +173,3 @@ def _within_calendar(as_of: datetime | None) -> datetime | None:
 
 def _projection(queue: Queue) -> str:
     return "ruling_index" if queue.rulings else "case_index"
-
-
-def _unit(queue: Queue, actor: Actor, asked: str | None) -> str | None:
-    """The unit to filter by: a handler's "my unit" queue is always their own unit."""
-    if not queue.needs_unit:
-        return asked
-    if actor.role is Role.HANDLER and asked not in (None, actor.unit):
-        raise Forbidden("read_queue", f"a handler of {actor.unit} reads only their own unit's queue")
-    return asked or actor.unit
