@@ -243,13 +243,6 @@ class ComplaintUseCases(Filing):
         at: datetime | None = None,
     ) -> CommandResult:
         """Merge into the open complaint this one duplicates (并案)."""
-        target = self.load(Complaint, duplicate_of, "duplicate complaint")
-        require(
-            target.is_open,
-            "complaint.merge.target_open",
-            f"只能并入仍在办理中的投诉（{target.number}为「{target.status.zh}」）",
-            f"a complaint can only be merged into one still open ({target.number} is {target.status.en.lower()})",
-        )
         return self.update(
             Complaint,
             case_id,
@@ -258,6 +251,16 @@ class ComplaintUseCases(Filing):
             "merge_complaint",
             lambda c, t: c.merge_into(actor, t, duplicate_of, reason),
             at,
+            related=lambda: self._open_merge_target(duplicate_of),
+        )
+
+    def _open_merge_target(self, duplicate_of: UUID) -> None:
+        target = self.load(Complaint, duplicate_of, "duplicate complaint")
+        require(
+            target.is_open,
+            "complaint.merge.target_open",
+            f"只能并入仍在办理中的投诉（{target.number}为「{target.status.zh}」）",
+            f"a complaint can only be merged into one still open ({target.number} is {target.status.en.lower()})",
         )
 
     def transfer_complaint(

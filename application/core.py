@@ -170,13 +170,23 @@ class LedgerCore(Application[UUID]):
         action: str,
         change: Callable[[A, datetime], None],
         at: datetime | None,
+        *,
+        related: Callable[[], object] | None = None,
     ) -> CommandResult:
-        """Load, authorise ``action``, check the version it was decided against, apply ``change``, save."""
+        """Authorise ``action``, load, authorise it on the aggregate, check the version it was decided
+        against, apply ``change``, save.
+
+        ``related`` loads (and checks) the other records the command names, such as a merge's target: only
+        once the caller is authorised on this aggregate, so that whoever may not act on it cannot learn
+        whether they exist.
+        """
         if not isinstance(expected_version, int) or isinstance(expected_version, bool) or expected_version < 1:
             raise InvalidValue("expected_version", "must be a positive whole number", zh="应为正整数")
         self.authorize(actor, action)
         aggregate = self.load(aggregate_class, aggregate_id, _noun(aggregate_class))
-        self.authorize(actor, action, aggregate if isinstance(aggregate, Case) else None)
+        self.authorize(actor, action, aggregate)
+        if related is not None:
+            related()
         if aggregate.version != expected_version:
             raise StaleVersion(aggregate_id, expected_version, aggregate.version)
         change(aggregate, self.moment(at))

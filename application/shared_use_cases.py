@@ -42,7 +42,6 @@ class SharedUseCases(LedgerCore):
         at: datetime | None = None,
     ) -> CommandResult:
         """Record that another existing case is related to this one."""
-        self.load(Case, related_case_id, "related case")
         return self.update(
             Case,
             case_id,
@@ -51,6 +50,7 @@ class SharedUseCases(LedgerCore):
             "link_cases",
             lambda c, t: c.link(actor, t, related_case_id, relation),
             at,
+            related=lambda: self.load(Case, related_case_id, "related case"),
         )
 
     def correct_case(
