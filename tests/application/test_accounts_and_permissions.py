@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import inspect
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
 from application.config import Settings
-from application.errors import Forbidden
+from application.errors import Forbidden, NotFound
 from application.ledger import CaseLedger, build_ledger
 from application.permissions import PERMISSIONS
 from domain.actor import Actor, Role
@@ -95,6 +95,34 @@ def test_a_handler_acts_only_on_cases_dispatched_to_their_unit(ledger: CaseLedge
     assert "市场监管所" not in error.value.reason and HANDLER.unit in error.value.reason
     colleague = Actor("handler-9", Role.HANDLER, "市场监管所")
     assert ledger.investigate_complaint(filed.id, 3, colleague, "substantiated", "属实").version == 4
+
+
+def test_a_caller_refused_a_command_cannot_tell_whether_the_records_it_names_exist(ledger: CaseLedger) -> None:
+    def complaint() -> UUID:
+        return ledger.file_complaint(
+            uuid4().hex,
+            CLERK,
+            category="noise",
+            channel="hotline",
+            location=location(),
+            description="噪声",
+            parties=[complainant()],
+        ).id
+
+    case_id, other_id = complaint(), complaint()
+    ledger.accept_complaint(case_id, 1, SUPERVISOR)
+    ledger.dispatch_complaint(case_id, 2, SUPERVISOR, "市场监管所", [])
+    refusals = []
+    for related in (other_id, uuid4()):
+        with pytest.raises(Forbidden) as linking:
+            ledger.link_cases(case_id, 3, HANDLER, related, "同一事项")
+        with pytest.raises(Forbidden) as merging:
+            ledger.merge_complaint(case_id, 3, CLERK, related, "重复投诉")
+        refusals.append((linking.value.reason, merging.value.reason))
+    assert refusals[0] == refusals[1]
+    with pytest.raises(NotFound):
+        ledger.merge_complaint(case_id, 3, SUPERVISOR, uuid4(), "重复投诉")
+    assert ledger.merge_complaint(case_id, 3, SUPERVISOR, other_id, "重复投诉").version == 4
 
 
 def test_every_use_case_that_takes_an_actor_is_in_the_permission_table() -> None:
