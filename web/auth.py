@@ -7,7 +7,6 @@ from uuid import uuid4
 
 from flask import Flask, Response, g, request
 
-from application.permissions import PERMISSIONS
 from domain.actor import Actor
 from web.problems import RATE_LIMITED, UNAUTHENTICATED, problem_response
 from web.state import ledger
@@ -50,9 +49,6 @@ def init_auth(app: Flask) -> None:
                 {"WWW-Authenticate": 'Bearer realm="caseledger"'},
             )
         g.actor = actor
-        use_case = (request.endpoint or "").rpartition(".")[2]
-        if use_case in PERMISSIONS:
-            ledger().authorize(actor, use_case)
         return None
 
     @app.after_request

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from flask import request
@@ -17,6 +18,9 @@ from web.auth import current_actor
 from web.messages import Message
 from web.schemas import CommandResultSchema
 from web.state import ledger
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 _IF_MATCH = re.compile(r'^(?:W/)?"([1-9]\d{0,8})"$')
 
@@ -65,6 +69,22 @@ def created_response(result: CommandResult, location: str) -> tuple[Any, int, di
     return command_response(result, 200 if result.retried else 201, location)
 
 
+def authorized(action: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Run the view only for a caller whose role the permissions allow ``action``, the use case or read
+    the route performs: checked before the request's body or query is read, so that a refused caller
+    learns nothing of its rules. The application checks again on the record it loads."""
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(view)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            ledger().authorize(current_actor(), action)
+            return view(*args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
 def problems(blp: Blueprint, *statuses: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Document the problem responses a view may give."""
 
@@ -96,4 +116,4 @@ def _action_view(blp: Blueprint, action: Action) -> Callable[..., Any]:
     documented = blp.doc(parameters=[IF_MATCH_PARAMETER])(view)
     documented = blp.arguments(action.schema)(documented)
     documented = blp.response(200, CommandResultSchema, description="The new version and log position")(documented)
-    return problems(blp, *ERRORS_OF_ACTIONS)(documented)
+    return authorized(action.use_case)(problems(blp, *ERRORS_OF_ACTIONS)(documented))

@@ -10,7 +10,7 @@ from marshmallow import fields
 
 from web.api import Blueprint
 from web.auth import current_actor
-from web.routing import READ_ERRORS, command_response, problems
+from web.routing import READ_ERRORS, authorized, command_response, problems
 from web.schemas import CommandResultSchema, EventSchema, Strict, moment, text
 from web.state import ledger
 
@@ -43,6 +43,7 @@ class ChainStatusSchema(ma.Schema):
 
 
 @blp.route("/users/<string:user_id>/activity", endpoint="read_user_activity")
+@authorized("read_user_activity")
 @problems(blp, 400, 401, 403, 422, 429, 503)
 @blp.arguments(Period, location="query")
 @blp.response(200, ActivitySchema(many=True))
@@ -52,6 +53,7 @@ def read_user_activity(query: dict[str, Any], user_id: str) -> Any:
 
 
 @blp.route("/rulings", endpoint="read_ruling_register")
+@authorized("read_ruling_register")
 @problems(blp, 400, 401, 403, 422, 429, 503)
 @blp.arguments(CadreFilter, location="query")
 @blp.response(200, RegisterSchema(many=True))
@@ -61,6 +63,7 @@ def read_ruling_register(query: dict[str, Any]) -> Any:
 
 
 @blp.route("/clearings", endpoint="read_clearing_register")
+@authorized("read_clearing_register")
 @problems(blp, 400, 401, 403, 422, 429, 503)
 @blp.arguments(CadreFilter, location="query")
 @blp.response(200, RegisterSchema(many=True))
@@ -70,6 +73,7 @@ def read_clearing_register(query: dict[str, Any]) -> Any:
 
 
 @blp.route("/cases/<uuid:case_id>/evidence", endpoint="export_case_evidence")
+@authorized("export_case_evidence")
 @problems(blp, *READ_ERRORS)
 @blp.response(200, description="An evidence bundle; check it with `caseledger audit verify-bundle FILE`")
 def export_case_evidence(case_id: UUID) -> Any:
@@ -78,6 +82,7 @@ def export_case_evidence(case_id: UUID) -> Any:
 
 
 @blp.route("/chain", endpoint="read_chain_status")
+@authorized("read_chain_status")
 @problems(blp, 401, 403, 429, 503)
 @blp.response(200, ChainStatusSchema)
 def read_chain_status() -> Any:
@@ -86,6 +91,7 @@ def read_chain_status() -> Any:
 
 
 @blp.route("/cases/<uuid:case_id>/identities", methods=["POST"], endpoint="read_identity")
+@authorized("read_identity")
 @problems(blp, 400, 401, 403, 404, 409, 415, 422, 429, 503)
 @blp.arguments(Reason)
 @blp.response(200, description="The case's parties, protected identities in clear")
@@ -95,6 +101,7 @@ def read_identity(data: dict[str, Any], case_id: UUID) -> Any:
 
 
 @blp.route("/cases/<uuid:case_id>/identity-readings", endpoint="read_access_log")
+@authorized("read_access_log")
 @problems(blp, *READ_ERRORS)
 @blp.response(200, EventSchema(many=True))
 def read_access_log(case_id: UUID) -> Any:
@@ -103,6 +110,7 @@ def read_access_log(case_id: UUID) -> Any:
 
 
 @blp.route("/identities/<string:person_id>/erasure", methods=["POST"], endpoint="erase_identity")
+@authorized("erase_identity")
 @problems(blp, 400, 401, 403, 409, 415, 422, 429, 503)
 @blp.arguments(Reason)
 @blp.response(200, CommandResultSchema)

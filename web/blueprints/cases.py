@@ -8,7 +8,7 @@ from uuid import UUID
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from application.permissions import free_text_units, readable_items
+from application.permissions import RECORD_READS, free_text_units, readable_items
 from domain.case import Case
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE, CaseFilter
@@ -18,7 +18,7 @@ from web.auth import current_actor
 from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema
 from web.problems import problem_response
 from web.read_models import read_models, wait_seconds
-from web.routing import READ_ERRORS, etag, problems, register_actions
+from web.routing import READ_ERRORS, authorized, etag, problems, register_actions
 from web.schemas import SHORT, CaseSchema, EventSchema, Strict, code
 from web.state import ledger
 
@@ -56,6 +56,7 @@ class CasePageSchema(ma.Schema):
 
 
 @blp.route("")
+@authorized("list_cases")
 @problems(blp, 400, 401, 403, 422, 429, 503)
 @blp.arguments(CaseListArgs, location="query", unknown=ma.RAISE)
 @blp.response(200, CasePageSchema, description="One page of cases, by earliest deadline, then number")
@@ -84,6 +85,7 @@ def list_cases(args: dict[str, Any]) -> Any:
 
 
 @blp.route("/<uuid:case_id>")
+@authorized(RECORD_READS[Case].state)
 @problems(blp, *READ_ERRORS)
 @blp.response(200, CaseSchema, description="The case; its version is also the ETag")
 def read_case(case_id: UUID) -> Any:
@@ -93,6 +95,7 @@ def read_case(case_id: UUID) -> Any:
 
 
 @blp.route("/<uuid:case_id>/history")
+@authorized(RECORD_READS[Case].history)
 @problems(blp, *READ_ERRORS)
 @blp.response(200, EventSchema(many=True), description="Every event, oldest first")
 def case_history(case_id: UUID) -> Any:

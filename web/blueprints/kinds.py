@@ -19,7 +19,7 @@ from web.actions import COMPLAINT, DISPUTE, ENFORCEMENT, Action
 from web.api import Blueprint
 from web.auth import current_actor
 from web.messages import Message
-from web.routing import created_response, problems, register_actions
+from web.routing import authorized, created_response, problems, register_actions
 from web.schemas import CommandResultSchema, boolean, code, filing_schema, unstorable
 from web.state import ledger
 
@@ -67,6 +67,7 @@ def kind_blueprint(
     schema = filing_schema(name, case_class.CATEGORY, channels, extra or {}, case_class.MIN_PARTIES)
 
     @blp.route("", methods=["POST"], endpoint=use_case)
+    @authorized(use_case)
     @problems(blp, *FILING_ERRORS)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     @blp.arguments(schema)

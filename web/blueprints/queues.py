@@ -18,7 +18,7 @@ from web.auth import current_actor
 from web.messages import Message
 from web.problems import Problem, problem_response
 from web.read_models import read_models, wait_seconds
-from web.routing import problems
+from web.routing import authorized, problems
 from web.schemas import SHORT, LabelSchema, Strict, code, moment
 from web.state import ledger
 
@@ -110,6 +110,7 @@ class QueuePageSchema(ma.Schema):
 
 
 @blp.route("/<string:name>", parameters=[NAME_PARAMETER])
+@authorized("read_queue")
 @problems(blp, *QUEUE_ERRORS)
 @blp.arguments(QueueArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, QueuePageSchema, description="One page of the queue, by deadline (none last), then number")

@@ -7,13 +7,14 @@ from uuid import UUID
 
 from marshmallow import fields, validate
 
+from application.permissions import RECORD_READS
 from domain.clearing import AccusationFinding, Clearing
 from domain.tolerance import ToleranceRuling
 from web.actions import CLEARING, RULING
 from web.api import Blueprint
 from web.auth import current_actor
 from web.blueprints.kinds import FILING_ERRORS, IDEMPOTENCY_KEY, idempotency_key
-from web.routing import READ_ERRORS, created_response, etag, problems, register_actions
+from web.routing import READ_ERRORS, authorized, created_response, etag, problems, register_actions
 from web.schemas import CommandResultSchema, EventSchema, RecordSchema, Strict, boolean, code, moment, text
 from web.state import ledger
 
@@ -57,6 +58,7 @@ clearings = Blueprint(
 
 
 @rulings.route("", methods=["POST"])
+@authorized("request_ruling")
 @problems(rulings, *FILING_ERRORS)
 @rulings.doc(parameters=[IDEMPOTENCY_KEY])
 @rulings.arguments(RulingRequest)
@@ -70,6 +72,7 @@ def request_ruling(data: dict[str, Any]) -> Any:
 
 
 @rulings.route("/<uuid:record_id>/review", methods=["POST"])
+@authorized("review_appeal")
 @problems(rulings, *FILING_ERRORS, 404)
 @rulings.doc(parameters=[IDEMPOTENCY_KEY])
 @rulings.arguments(AppealReview)
@@ -83,6 +86,7 @@ def review_appeal(data: dict[str, Any], record_id: UUID) -> Any:
 
 
 @clearings.route("", methods=["POST"])
+@authorized("propose_clearing")
 @problems(clearings, *FILING_ERRORS)
 @clearings.doc(parameters=[IDEMPOTENCY_KEY])
 @clearings.arguments(ClearingProposal)
@@ -96,7 +100,10 @@ def propose_clearing(data: dict[str, Any]) -> Any:
 
 
 def _readers(blp: Blueprint, kind: type[ToleranceRuling | Clearing]) -> None:
+    reads = RECORD_READS[kind]
+
     @blp.route("/<uuid:record_id>", endpoint="read")
+    @authorized(reads.state)
     @problems(blp, *READ_ERRORS)
     @blp.response(200, RecordSchema)
     def read(record_id: UUID) -> Any:
@@ -105,6 +112,7 @@ def _readers(blp: Blueprint, kind: type[ToleranceRuling | Clearing]) -> None:
         return view, 200, {"ETag": etag(view["version"])}
 
     @blp.route("/<uuid:record_id>/history", endpoint="history")
+    @authorized(reads.history)
     @problems(blp, *READ_ERRORS)
     @blp.response(200, EventSchema(many=True))
     def history(record_id: UUID) -> Any:

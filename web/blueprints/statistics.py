@@ -17,7 +17,7 @@ from web.blueprints.queues import NOT_CAUGHT_UP, RETRY_AFTER_SECONDS
 from web.messages import Message
 from web.problems import problem_response
 from web.read_models import read_models, wait_seconds
-from web.routing import problems
+from web.routing import authorized, problems
 from web.schemas import LabelSchema, Strict, moment
 
 TAG = "Statistics"
@@ -100,6 +100,7 @@ class StatisticsSchema(ma.Schema):
 
 
 @blp.route("/statistics")
+@authorized("read_statistics")
 @problems(blp, *STATISTICS_ERRORS)
 @blp.arguments(StatisticsArgsSchema, location="query", unknown=ma.RAISE)
 @blp.response(200, StatisticsSchema, description="The indicators of each period, in total and per group")
@@ -133,6 +134,7 @@ REPORT_RESPONSES = {
 
 
 @blp.route("/reports/<int(min=2000, max=2100):year>.<any(json, csv, html):fmt>")
+@authorized("read_report")
 @problems(blp, *STATISTICS_ERRORS)
 @blp.doc(responses=REPORT_RESPONSES)
 @blp.arguments(ReportArgsSchema, location="query", unknown=ma.RAISE)
