@@ -62,6 +62,12 @@ UNAVAILABLE = Problem(
     "store-unavailable", 503, "The case store is unavailable; retry shortly", "案件库暂时无法访问，请稍后重试"
 )
 INTERNAL = Problem("internal", 500, "Internal error", "系统内部错误")
+NOT_CAUGHT_UP = Problem(
+    "not-caught-up",
+    503,
+    "The lists have not caught up with your change yet; retry shortly",
+    "列表尚未更新到您刚才的操作，请稍后重试",
+)
 # Refusals by the HTTP server itself, before the request reaches the app (web/serving.py, deploy/nginx/).
 URI_TOO_LONG = Problem("uri-too-long", 414, "The request line is too long", "请求地址过长")
 HEADERS_TOO_LARGE = Problem("headers-too-large", 431, "The request headers are too large", "请求头过大")

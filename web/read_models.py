@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 
 from application.ledger import CaseLedger
 from domain.errors import InvalidValue
@@ -19,11 +19,13 @@ from projections.queues import WorkQueues
 from projections.runner import ProjectionRunner
 from projections.statistics import Statistics
 from projections.store import ReadStore, open_read_store
+from web.problems import NOT_CAUGHT_UP, problem_response
 from web.state import ledger
 
 EXTENSION = "caseledger.read_models"
 WAIT_SECONDS = 5.0
 """How long a read asking for a log position waits for the projection to reach it."""
+RETRY_AFTER_SECONDS = "1"
 
 _building = threading.Lock()
 
@@ -85,6 +87,19 @@ def read_models() -> ReadModels:
 def wait_seconds() -> float:
     """How long to wait for a projection to reach a position (``READ_MODEL_WAIT_SECONDS``, default 5)."""
     return float(current_app.config.get("READ_MODEL_WAIT_SECONDS", WAIT_SECONDS))
+
+
+def not_caught_up(projection: str, position: int | None, what: str) -> Response | None:
+    """Read-your-writes: None once ``projection`` has applied the log up to ``position`` (a command's
+    position; None asks for none), waiting up to :func:`wait_seconds`; else the 503 problem saying
+    that ``what`` (the list, queue or numbers asked for) has not caught up yet."""
+    if position is None or read_models().caught_up(projection, position, wait_seconds()):
+        return None
+    return problem_response(
+        NOT_CAUGHT_UP,
+        f"waited {wait_seconds():g} s for {what} to reach log position {position}",
+        {"Retry-After": RETRY_AFTER_SECONDS},
+    )
 
 
 def close_read_models(app: Flask) -> None:

@@ -15,9 +15,8 @@ from projections.case_listing import MAX_PER_PAGE, CaseFilter
 from web.actions import SHARED
 from web.api import Blueprint
 from web.auth import current_actor
-from web.blueprints.queues import NOT_CAUGHT_UP, QueueItemSchema
-from web.problems import problem_response
-from web.read_models import read_models, wait_seconds
+from web.blueprints.queues import QueueItemSchema
+from web.read_models import not_caught_up, read_models
 from web.routing import READ_ERRORS, authorized, etag, problems, register_actions
 from web.schemas import SHORT, CaseSchema, EventSchema, Strict, code
 from web.state import ledger
@@ -66,12 +65,10 @@ def list_cases(args: dict[str, Any]) -> Any:
     ``min_position`` (a command's log position) waits, up to a few seconds, until the list includes it.
     Lists never carry identities; statisticians get no descriptions, handlers only their own unit's.
     """
+    waited = not_caught_up("case_index", args.pop("min_position"), "the case list")
+    if waited is not None:
+        return waited
     models = read_models()
-    position = args.pop("min_position")
-    if position is not None and not models.caught_up("case_index", position, wait_seconds()):
-        return problem_response(
-            NOT_CAUGHT_UP, f"the case list has not reached log position {position} yet", {"Retry-After": "1"}
-        )
     page, per_page = args.pop("page"), args.pop("per_page")
     actor = current_actor()
     found = models.queues.case_index.list_cases(CaseFilter(**args, text_units=free_text_units(actor)), page, per_page)

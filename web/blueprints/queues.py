@@ -16,21 +16,13 @@ from projections.queues import QUEUES, Queue, QueueFilter
 from web.api import Blueprint
 from web.auth import current_actor
 from web.messages import Message
-from web.problems import Problem, problem_response
-from web.read_models import read_models, wait_seconds
+from web.read_models import not_caught_up, read_models
 from web.routing import authorized, problems
 from web.schemas import SHORT, LabelSchema, Strict, code, moment
 from web.state import ledger
 
 TAG = "Queues"
 QUEUE_ERRORS = (401, 403, 404, 422, 429, 503)
-NOT_CAUGHT_UP = Problem(
-    "not-caught-up",
-    503,
-    "The lists have not caught up with your change yet; retry shortly",
-    "列表尚未更新到您刚才的操作，请稍后重试",
-)
-RETRY_AFTER_SECONDS = "1"
 
 blp = Blueprint("queues", __name__, tag=TAG, url_prefix="/api/queues", description="Work queues")
 
@@ -131,15 +123,11 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
         )
     actor = current_actor()
     unit = authorize_queue(actor, rulings=queue.rulings, unit_queue=queue.needs_unit, unit=args.get("unit"))
-    models = read_models()
     projection = _projection(queue)
-    position = args["min_position"]
-    if position is not None and not models.caught_up(projection, position, wait_seconds()):
-        return problem_response(
-            NOT_CAUGHT_UP,
-            f"the {queue.code} queue has not reached log position {position} yet",
-            {"Retry-After": RETRY_AFTER_SECONDS},
-        )
+    waited = not_caught_up(projection, args["min_position"], f"the {queue.code} queue")
+    if waited is not None:
+        return waited
+    models = read_models()
     filters = QueueFilter(
         kind=args.get("kind"),
         category=args.get("category"),

@@ -13,10 +13,8 @@ from projections.report import annual_report, report_csv
 from projections.report_html import report_html
 from projections.statistics import GROUPINGS, INDICATORS, PERIODS, periods_of
 from web.api import Blueprint
-from web.blueprints.queues import NOT_CAUGHT_UP, RETRY_AFTER_SECONDS
 from web.messages import Message
-from web.problems import problem_response
-from web.read_models import read_models, wait_seconds
+from web.read_models import not_caught_up, read_models
 from web.routing import authorized, problems
 from web.schemas import LabelSchema, Strict, moment
 
@@ -110,10 +108,10 @@ def read_statistics(args: dict[str, Any]) -> Any:
     Cases count in the period they came in; outcomes are as they stand now. Rates carry their
     numerator and denominator. Rulings and clearings group by unit only.
     """
-    models = read_models()
-    waited = _wait(args["min_position"])
+    waited = not_caught_up(PROJECTION, args["min_position"], "the statistics")
     if waited is not None:
         return waited
+    models = read_models()
     number = args.get("month") if args["period"] == "month" else args.get("quarter")
     chosen = periods_of(args["period"], args["year"], number)
     reached = models.position(PROJECTION)
@@ -145,10 +143,10 @@ def read_report(args: dict[str, Any], year: int, fmt: str) -> Response:
     ``.html`` a self-contained page with charts, Chinese first with English, to attach to the
     rule-of-law report.
     """
-    models = read_models()
-    waited = _wait(args["min_position"])
+    waited = not_caught_up(PROJECTION, args["min_position"], "the statistics")
     if waited is not None:
         return waited
+    models = read_models()
     reached = models.position(PROJECTION)
     report = annual_report(models.statistics, year, as_of=args["as_of"]) | {"position": reached}
     name = f"caseledger-report-{year}.{fmt}"
@@ -162,14 +160,3 @@ def read_report(args: dict[str, Any], year: int, fmt: str) -> Response:
     response = Response(body, mimetype=FORMATS[fmt])
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}"'
     return response
-
-
-def _wait(position: int | None) -> Response | None:
-    """None once the statistics have reached ``position``; a 503 problem if they do not in time."""
-    if position is None or read_models().caught_up(PROJECTION, position, wait_seconds()):
-        return None
-    return problem_response(
-        NOT_CAUGHT_UP,
-        f"the statistics have not reached log position {position} yet",
-        {"Retry-After": RETRY_AFTER_SECONDS},
-    )
