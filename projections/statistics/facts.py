@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, get_args, get_type_hints
 
 from domain.calendar import WorkingCalendar
 from domain.clocks import ClockStatus, StageClock, derive_clocks
@@ -28,6 +28,82 @@ MAIN_STAGE = {COMPLAINT: Stage.HANDLING, DISPUTE: Stage.SETTLEMENT, ENFORCEMENT:
 """The clock whose stages decide whether a case was handled on time."""
 WINDOW_STAGES = frozenset({Stage.RETURN_WINDOW})
 _SATISFIED = frozenset({Satisfaction.SATISFIED.code, Satisfaction.BASICALLY.code})
+
+
+class CaseColumns(NamedTuple):
+    """A row of ``stat_cases``: each field is a column, by name and in order (``id`` is the key).
+
+    A ``str`` is ``text NOT NULL``, an ``int`` ``bigint NOT NULL``; ``None`` allowed makes it nullable.
+    Flags are 0 or 1, days ISO text (Asia/Shanghai).
+    """
+
+    id: str
+    number: str
+    kind: str
+    category: str
+    channel: str
+    village: str
+    unit: str
+    received_on: str
+    status: str
+    is_open: int
+    anonymous: int
+    accepted: int
+    not_accepted: int
+    answered: int
+    merged: int
+    transferred: int
+    closed: int
+    closed_on: str | None
+    days_to_close: int | None
+    resolved: int | None
+    visited: int
+    satisfied: int | None
+    reopenings: int
+    problem_case: int
+    acceptance_deadline: str | None
+    acceptance_met: int | None
+    main_missed: int
+    main_deadline: str | None
+    main_state: str | None
+    deadline: str | None
+    clock_state: str | None
+    agreed: int
+    mediation_ended: int
+    confirmation_applied: int
+    confirmed: int
+    performance: str | None
+    at_risk: int
+    decided: int
+    decision: str | None
+    fine_fen: int
+    major_decided: int
+    reviewed_before_decision: int
+    hearing_requested: int
+    hearing_held: int
+    published_on: str | None
+    publish_deadline: str | None
+    pending: int
+
+
+def _sql_type(name: str, annotation: Any) -> str:
+    """The SQL type of a :class:`CaseColumns` field: ``str | None`` is ``text``, ``int`` is ``bigint NOT NULL``."""
+    nullable = type(None) in get_args(annotation)
+    python_type = next(a for a in get_args(annotation) if a is not type(None)) if nullable else annotation
+    sql = _SQL_TYPES[python_type]
+    if name == "id":
+        return f"{sql} NOT NULL PRIMARY KEY"
+    return sql if nullable else f"{sql} NOT NULL"
+
+
+_SQL_TYPES: dict[Any, str] = {str: "text", int: "bigint"}
+
+
+CASE_COLUMN_TYPES: tuple[tuple[str, str], ...] = tuple(
+    (name, _sql_type(name, annotation)) for name, annotation in get_type_hints(CaseColumns).items()
+)
+"""The columns of ``stat_cases`` and their SQL types, from :class:`CaseColumns`."""
+CASE_COLUMNS: tuple[str, ...] = CaseColumns._fields
 
 
 @dataclass
@@ -152,61 +228,60 @@ class CaseFacts:
 
     # -- storage ------------------------------------------------------------------------------------
 
-    def values(self) -> tuple[Any, ...]:
-        """The row of ``stat_cases``, in :data:`CASE_COLUMNS` order."""
+    def values(self) -> CaseColumns:
+        """The case's row of ``stat_cases``."""
         row = self.row
         closed = row.status == "closed"
         received = local_date(row.filed_at)
         days = (date.fromisoformat(self.closed_on) - received).days if closed and self.closed_on else None
-        satisfied = None if self.satisfaction is None else int(self.satisfaction in _SATISFIED)
-        return (
-            row.id,
-            row.number,
-            row.kind.code,
-            row.category,
-            row.channel,
-            row.village,
-            row.lead_unit,
-            received.isoformat(),
-            row.status,
-            int(row.is_open),
-            int(row.anonymous),
-            int(self.accepted),
-            int(self.not_accepted),
-            int(self.answered),
-            int(self.merged),
-            int(self.transferred),
-            int(closed),
-            self.closed_on if closed else None,
-            days,
-            _int(self.resolved),
-            int(self.visited),
-            satisfied,
-            self.reopenings,
-            int(row.problem_case),
-            self.acceptance_deadline,
-            _int(self.acceptance_met),
-            int(self.main_missed),
-            self.main_deadline,
-            self.main_state,
-            None if row.deadline is None else row.deadline.isoformat(),
-            row.clock_state,
-            int(self.agreed),
-            int(self.mediation_ended),
-            int(self.confirmation_applied),
-            int(self.confirmed),
-            self.performance,
-            int(row.at_risk),
-            int(self.decided_on is not None),
-            self.decision,
-            self.fine_fen,
-            int(self.major_decided),
-            int(self.reviewed_before_decision),
-            int(self.hearing_requested),
-            int(self.hearing_held),
-            self.published_on,
-            self.publish_deadline,
-            int(
+        return CaseColumns(
+            id=row.id,
+            number=row.number,
+            kind=row.kind.code,
+            category=row.category,
+            channel=row.channel,
+            village=row.village,
+            unit=row.lead_unit,
+            received_on=received.isoformat(),
+            status=row.status,
+            is_open=int(row.is_open),
+            anonymous=int(row.anonymous),
+            accepted=int(self.accepted),
+            not_accepted=int(self.not_accepted),
+            answered=int(self.answered),
+            merged=int(self.merged),
+            transferred=int(self.transferred),
+            closed=int(closed),
+            closed_on=self.closed_on if closed else None,
+            days_to_close=days,
+            resolved=_int(self.resolved),
+            visited=int(self.visited),
+            satisfied=None if self.satisfaction is None else int(self.satisfaction in _SATISFIED),
+            reopenings=self.reopenings,
+            problem_case=int(row.problem_case),
+            acceptance_deadline=self.acceptance_deadline,
+            acceptance_met=_int(self.acceptance_met),
+            main_missed=int(self.main_missed),
+            main_deadline=self.main_deadline,
+            main_state=self.main_state,
+            deadline=None if row.deadline is None else row.deadline.isoformat(),
+            clock_state=row.clock_state,
+            agreed=int(self.agreed),
+            mediation_ended=int(self.mediation_ended),
+            confirmation_applied=int(self.confirmation_applied),
+            confirmed=int(self.confirmed),
+            performance=self.performance,
+            at_risk=int(row.at_risk),
+            decided=int(self.decided_on is not None),
+            decision=self.decision,
+            fine_fen=self.fine_fen,
+            major_decided=int(self.major_decided),
+            reviewed_before_decision=int(self.reviewed_before_decision),
+            hearing_requested=int(self.hearing_requested),
+            hearing_held=int(self.hearing_held),
+            published_on=self.published_on,
+            publish_deadline=self.publish_deadline,
+            pending=int(
                 row.is_open
                 or (self.acceptance_met is None and self.acceptance_deadline is not None)
                 or (self.publish_deadline is not None and self.published_on is None)
@@ -227,58 +302,6 @@ class CaseFacts:
 
 _FACT_FIELDS = tuple(f.name for f in fields(CaseFacts) if f.name != "row")
 """The facts :meth:`CaseFacts.state` keeps beside the row (each a plain value: no deep copy needed)."""
-
-CASE_COLUMN_TYPES: tuple[tuple[str, str], ...] = (
-    ("id", "text NOT NULL PRIMARY KEY"),
-    ("number", "text NOT NULL"),
-    ("kind", "text NOT NULL"),
-    ("category", "text NOT NULL"),
-    ("channel", "text NOT NULL"),
-    ("village", "text NOT NULL"),
-    ("unit", "text NOT NULL"),
-    ("received_on", "text NOT NULL"),
-    ("status", "text NOT NULL"),
-    ("is_open", "bigint NOT NULL"),
-    ("anonymous", "bigint NOT NULL"),
-    ("accepted", "bigint NOT NULL"),
-    ("not_accepted", "bigint NOT NULL"),
-    ("answered", "bigint NOT NULL"),
-    ("merged", "bigint NOT NULL"),
-    ("transferred", "bigint NOT NULL"),
-    ("closed", "bigint NOT NULL"),
-    ("closed_on", "text"),
-    ("days_to_close", "bigint"),
-    ("resolved", "bigint"),
-    ("visited", "bigint NOT NULL"),
-    ("satisfied", "bigint"),
-    ("reopenings", "bigint NOT NULL"),
-    ("problem_case", "bigint NOT NULL"),
-    ("acceptance_deadline", "text"),
-    ("acceptance_met", "bigint"),
-    ("main_missed", "bigint NOT NULL"),
-    ("main_deadline", "text"),
-    ("main_state", "text"),
-    ("deadline", "text"),
-    ("clock_state", "text"),
-    ("agreed", "bigint NOT NULL"),
-    ("mediation_ended", "bigint NOT NULL"),
-    ("confirmation_applied", "bigint NOT NULL"),
-    ("confirmed", "bigint NOT NULL"),
-    ("performance", "text"),
-    ("at_risk", "bigint NOT NULL"),
-    ("decided", "bigint NOT NULL"),
-    ("decision", "text"),
-    ("fine_fen", "bigint NOT NULL"),
-    ("major_decided", "bigint NOT NULL"),
-    ("reviewed_before_decision", "bigint NOT NULL"),
-    ("hearing_requested", "bigint NOT NULL"),
-    ("hearing_held", "bigint NOT NULL"),
-    ("published_on", "text"),
-    ("publish_deadline", "text"),
-    ("pending", "bigint NOT NULL"),
-)
-"""The columns of ``stat_cases`` and their SQL types, in the order :meth:`CaseFacts.values` gives them."""
-CASE_COLUMNS = tuple(name for name, _ in CASE_COLUMN_TYPES)
 
 
 def _int(value: bool | None) -> int | None:

@@ -18,7 +18,7 @@ from domain.time import local_date
 from domain.tolerance import RulingStatus, ToleranceRuling
 from projections.base import Projection
 from projections.case_row import CaseRow, filed_kind, is_case_event
-from projections.statistics.facts import CASE_COLUMN_TYPES, CASE_COLUMNS, CaseFacts
+from projections.statistics.facts import CASE_COLUMN_TYPES, CASE_COLUMNS, CaseColumns, CaseFacts
 from projections.statistics.periods import Period
 from projections.statistics.queries import indicators
 from projections.statistics.rollup import ROLLUP_DDL, Contribution, RollUp
@@ -173,7 +173,7 @@ class Statistics(Projection):
                     (f"{month}-01", f"{month}-31"),
                 )
                 for values in cursor.fetchall():
-                    rollup.add(Contribution.of(values), 1)
+                    rollup.add(Contribution.of(CaseColumns(*values)), 1)
             rollup.write(cursor)
 
     def _load(self, cursor: Cursor, case_ids: Sequence[str]) -> None:

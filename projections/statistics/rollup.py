@@ -4,84 +4,78 @@ depend on the day asked about, and a histogram of the days to close."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from domain.outcomes import DecisionType, Performance
 from projections.case_row import RUNNING
-from projections.statistics.facts import CASE_COLUMNS
+from projections.statistics.facts import CaseColumns
 from projections.statistics.periods import period_codes
 from projections.store import Cursor
-
-Row = dict[str, Any]
-"""A ``stat_cases`` row by column name."""
 
 
 def when(condition: str) -> str:
     return f"sum(CASE WHEN {condition} THEN 1 ELSE 0 END)"
 
 
-def _followed_up(r: Row) -> bool:
-    return bool(r["closed"]) and r["kind"] in ("complaint", "dispute") and not r["anonymous"]
+def _followed_up(r: CaseColumns) -> bool:
+    return bool(r.closed) and r.kind in ("complaint", "dispute") and not r.anonymous
 
 
-STATIC_TERMS: tuple[tuple[str, Callable[[Row], int]], ...] = (
+STATIC_TERMS: tuple[tuple[str, Callable[[CaseColumns], int]], ...] = (
     ("received", lambda r: 1),
-    ("accepted", lambda r: r["accepted"]),
-    ("not_accepted", lambda r: r["not_accepted"]),
-    ("closed", lambda r: r["closed"]),
-    ("open", lambda r: r["is_open"]),
-    ("on_time_acceptance_rate.n", lambda r: int(r["acceptance_met"] == 1)),
-    ("on_time_acceptance_rate.d", lambda r: int(r["acceptance_met"] is not None)),
-    ("closure_rate.n", lambda r: r["closed"]),
-    ("closure_rate.d", lambda r: int(bool(r["accepted"] and not r["merged"] and not r["transferred"]))),
-    ("on_time_closure_rate.n", lambda r: int(bool(r["closed"] and not r["main_missed"]))),
-    ("on_time_closure_rate.d", lambda r: r["closed"]),
-    ("resolution_rate.n", lambda r: int(bool(r["closed"] and r["resolved"] == 1))),
-    ("resolution_rate.d", lambda r: int(bool(r["closed"] and r["resolved"] is not None))),
-    ("follow_up_rate.n", lambda r: int(_followed_up(r) and bool(r["visited"]))),
+    ("accepted", lambda r: r.accepted),
+    ("not_accepted", lambda r: r.not_accepted),
+    ("closed", lambda r: r.closed),
+    ("open", lambda r: r.is_open),
+    ("on_time_acceptance_rate.n", lambda r: int(r.acceptance_met == 1)),
+    ("on_time_acceptance_rate.d", lambda r: int(r.acceptance_met is not None)),
+    ("closure_rate.n", lambda r: r.closed),
+    ("closure_rate.d", lambda r: int(bool(r.accepted and not r.merged and not r.transferred))),
+    ("on_time_closure_rate.n", lambda r: int(bool(r.closed and not r.main_missed))),
+    ("on_time_closure_rate.d", lambda r: r.closed),
+    ("resolution_rate.n", lambda r: int(bool(r.closed and r.resolved == 1))),
+    ("resolution_rate.d", lambda r: int(bool(r.closed and r.resolved is not None))),
+    ("follow_up_rate.n", lambda r: int(_followed_up(r) and bool(r.visited))),
     ("follow_up_rate.d", lambda r: int(_followed_up(r))),
-    ("satisfaction_rate.n", lambda r: int(r["satisfied"] == 1)),
-    ("satisfaction_rate.d", lambda r: r["visited"]),
-    ("days_to_close.count", lambda r: int(r["days_to_close"] is not None)),
-    ("days_to_close.sum", lambda r: r["days_to_close"] or 0),
-    ("answered_directly", lambda r: r["answered"]),
-    ("transferred_out", lambda r: r["transferred"]),
-    ("repeat_complaints", lambda r: r["merged"]),
-    ("reopen_rate.n", lambda r: int(r["kind"] == "complaint" and bool(r["visited"]) and r["reopenings"] > 0)),
-    ("reopen_rate.d", lambda r: int(r["kind"] == "complaint" and bool(r["visited"]))),
-    ("reopenings", lambda r: r["reopenings"]),
-    ("problem_cases", lambda r: r["problem_case"]),
-    ("mediation_success_rate.n", lambda r: r["agreed"]),
-    ("mediation_success_rate.d", lambda r: int(bool(r["agreed"] or r["mediation_ended"]))),
-    ("agreements", lambda r: r["agreed"]),
-    ("mediation_ended", lambda r: r["mediation_ended"]),
-    ("fulfilment_rate.n", lambda r: int(r["performance"] == Performance.FULFILLED.code)),
-    ("fulfilment_rate.d", lambda r: int(r["performance"] is not None)),
-    ("confirmations_applied", lambda r: r["confirmation_applied"]),
-    ("judicial_confirmations", lambda r: r["confirmed"]),
-    ("at_risk", lambda r: r["at_risk"]),
-    ("enforcement_filed", lambda r: int(r["kind"] == "enforcement" and bool(r["accepted"]))),
-    ("enforcement_not_filed", lambda r: int(r["kind"] == "enforcement" and bool(r["not_accepted"]))),
-    ("decisions", lambda r: r["decided"]),
-    *((f"decisions_{d.code}", lambda r, code=d.code: int(r["decision"] == code)) for d in DecisionType),
-    ("fines_total", lambda r: r["fine_fen"]),
-    ("hearings_requested", lambda r: r["hearing_requested"]),
-    ("hearings_held", lambda r: r["hearing_held"]),
-    ("legality_review_coverage_rate.n", lambda r: int(bool(r["major_decided"] and r["reviewed_before_decision"]))),
-    ("legality_review_coverage_rate.d", lambda r: r["major_decided"]),
+    ("satisfaction_rate.n", lambda r: int(r.satisfied == 1)),
+    ("satisfaction_rate.d", lambda r: r.visited),
+    ("days_to_close.count", lambda r: int(r.days_to_close is not None)),
+    ("days_to_close.sum", lambda r: r.days_to_close or 0),
+    ("answered_directly", lambda r: r.answered),
+    ("transferred_out", lambda r: r.transferred),
+    ("repeat_complaints", lambda r: r.merged),
+    ("reopen_rate.n", lambda r: int(r.kind == "complaint" and bool(r.visited) and r.reopenings > 0)),
+    ("reopen_rate.d", lambda r: int(r.kind == "complaint" and bool(r.visited))),
+    ("reopenings", lambda r: r.reopenings),
+    ("problem_cases", lambda r: r.problem_case),
+    ("mediation_success_rate.n", lambda r: r.agreed),
+    ("mediation_success_rate.d", lambda r: int(bool(r.agreed or r.mediation_ended))),
+    ("agreements", lambda r: r.agreed),
+    ("mediation_ended", lambda r: r.mediation_ended),
+    ("fulfilment_rate.n", lambda r: int(r.performance == Performance.FULFILLED.code)),
+    ("fulfilment_rate.d", lambda r: int(r.performance is not None)),
+    ("confirmations_applied", lambda r: r.confirmation_applied),
+    ("judicial_confirmations", lambda r: r.confirmed),
+    ("at_risk", lambda r: r.at_risk),
+    ("enforcement_filed", lambda r: int(r.kind == "enforcement" and bool(r.accepted))),
+    ("enforcement_not_filed", lambda r: int(r.kind == "enforcement" and bool(r.not_accepted))),
+    ("decisions", lambda r: r.decided),
+    *((f"decisions_{d.code}", lambda r, code=d.code: int(r.decision == code)) for d in DecisionType),
+    ("fines_total", lambda r: r.fine_fen),
+    ("hearings_requested", lambda r: r.hearing_requested),
+    ("hearings_held", lambda r: r.hearing_held),
+    ("legality_review_coverage_rate.n", lambda r: int(bool(r.major_decided and r.reviewed_before_decision))),
+    ("legality_review_coverage_rate.d", lambda r: r.major_decided),
     (
         "publication_on_time_rate.n",
         lambda r: int(
-            r["published_on"] is not None
-            and r["publish_deadline"] is not None
-            and r["published_on"] <= r["publish_deadline"]
+            r.published_on is not None and r.publish_deadline is not None and r.published_on <= r.publish_deadline
         ),
     ),
     (
         "publication_on_time_rate.d",
-        lambda r: int(r["publish_deadline"] is not None and r["published_on"] is not None),
+        lambda r: int(r.publish_deadline is not None and r.published_on is not None),
     ),
 )
 """What each case adds to a count, whatever the day: summed per period and group in ``stat_rollup``."""
@@ -98,11 +92,11 @@ DYNAMIC_TERMS: tuple[tuple[str, str], ...] = (
 """What a case adds depending on the day asked about (each with that day as its one parameter): counted
 from the cases still pending, those open or awaiting an acceptance decision or a publication."""
 
-GROUPING_KEYS: tuple[tuple[str, Callable[[Row], str]], ...] = (
-    ("category", lambda r: f"{r['kind']}/{r['category']}"),
-    ("channel", lambda r: r["channel"]),
-    ("village", lambda r: r["village"]),
-    ("unit", lambda r: r["unit"]),
+GROUPING_KEYS: tuple[tuple[str, Callable[[CaseColumns], str]], ...] = (
+    ("category", lambda r: f"{r.kind}/{r.category}"),
+    ("channel", lambda r: r.channel),
+    ("village", lambda r: r.village),
+    ("unit", lambda r: r.unit),
 )
 """Each stored grouping's key of a case. The total and the kinds are summed from the categories."""
 FROM_CATEGORIES: dict[str | None, Callable[[str], str]] = {
@@ -143,14 +137,13 @@ class Contribution:
     days_to_close: int | None
 
     @classmethod
-    def of(cls, values: Sequence[Any]) -> Contribution:
+    def of(cls, row: CaseColumns) -> Contribution:
         """The contribution of a ``stat_cases`` row."""
-        row = dict(zip(CASE_COLUMNS, values, strict=True))
         return cls(
-            periods=period_codes(row["received_on"]),
+            periods=period_codes(row.received_on),
             cells=tuple((grouping, key(row)) for grouping, key in GROUPING_KEYS),
             terms=tuple(int(term(row)) for _, term in STATIC_TERMS),
-            days_to_close=row["days_to_close"],
+            days_to_close=row.days_to_close,
         )
 
 
