@@ -1020,7 +1020,7 @@ class _Timers:
 def _instrument(runner: ProjectionRunner, timers: _Timers) -> None:
     """Time the runner's steps: read, decode, begin/apply/end of the batch, clock derivation, position."""
     import projections.case_index
-    import projections.statistics
+    import projections.statistics.facts
 
     timers.wrap(runner.ledger.recorder, "select_notifications", "read: select_notifications")
     timers.wrap(runner.ledger.recorder, "events_in_aggregate_order", "read: in aggregate order")
@@ -1029,7 +1029,7 @@ def _instrument(runner: ProjectionRunner, timers: _Timers) -> None:
     timers.wrap(runner.projection, "apply", "apply (per event)")
     timers.wrap(runner.projection, "end_batch", "end_batch (derive + write)")
     timers.wrap(runner, "position", "position()")
-    module = {"case_index": projections.case_index, "statistics": projections.statistics}.get(runner.name)
+    module = {"case_index": projections.case_index, "statistics": projections.statistics.facts}.get(runner.name)
     if module is not None:
         timers.wrap(module, "derive_clocks", "  of which derive_clocks")
 

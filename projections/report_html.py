@@ -165,10 +165,6 @@ def _by_kind(groups: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def _heading(zh: str, en: str, cell: str = "th") -> str:
-    return f'<{cell}>{escape(zh)}<br><span class="en">{escape(en)}</span></{cell}>'
-
-
 def _by_unit(units: Sequence[dict[str, Any]]) -> str:
     rows = "".join(
         f"<tr><td>{escape(u['unit']['zh'])}</td>"

@@ -38,6 +38,7 @@ from projections.report import annual_report, report_csv
 from projections.report_html import report_html
 from projections.runner import ProjectionRunner
 from projections.statistics import INDICATORS, Period, Statistics, periods_of
+from projections.statistics.facts import CASE_COLUMNS, CaseColumns, CaseFacts
 from projections.store import ReadStore
 from tests.projections.desk import MEDIATOR, OFFICERS, Desk
 from tests.support import CLERK, DISCIPLINE, FINE, HANDLER, HASH, REVIEWER, SUPERVISOR, Clock
@@ -379,6 +380,27 @@ def test_the_statistics_tables_hold_no_identity(
             stored += repr(cursor.fetchall())
     for secret in ("王秀兰", "13800000000", "330000199001010000", "早餐摊点占用人行道经营"):
         assert secret not in stored
+
+
+def test_each_stat_cases_row_holds_the_named_columns_of_its_case_facts(
+    read_store: ReadStore, counted: Counted, complaints: dict[str, UUID]
+) -> None:
+    with read_store.transaction(readonly=True) as cursor:
+        cursor.execute(f"SELECT {', '.join(CASE_COLUMNS)} FROM stat_cases WHERE id = %s", (str(complaints["d"]),))
+        found = cursor.fetchone()
+        cursor.execute("SELECT state FROM stat_case_states WHERE id = %s", (str(complaints["d"]),))
+        state = cursor.fetchone()
+    assert found is not None and state is not None
+    stored = CaseColumns(*found)
+    assert stored == CaseFacts.from_state(str(state[0])).values()
+    assert (stored.kind, stored.unit, stored.status, stored.closed, stored.reopenings) == (
+        "complaint",
+        MARKET,
+        "closed",
+        1,
+        1,
+    )
+    assert (stored.visited, stored.satisfied, stored.resolved, stored.main_missed, stored.pending) == (1, 1, 0, 1, 0)
 
 
 @pytest.mark.parametrize(
