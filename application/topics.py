@@ -18,6 +18,10 @@ from domain.clearing import Clearing
 from domain.complaint import Complaint
 from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase
+from domain.registers.categories import Category
+from domain.registers.offices import Office
+from domain.registers.places import Place
+from domain.registers.units import Unit
 from domain.tolerance import ToleranceRuling
 
 AGGREGATES: tuple[type, ...] = (
@@ -30,6 +34,10 @@ AGGREGATES: tuple[type, ...] = (
     AccessToken,
     AccessLog,
     ErasedIdentity,
+    Office,
+    Unit,
+    Place,
+    Category,
 )
 
 RENAMED: dict[str, str] = {}

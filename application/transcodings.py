@@ -12,6 +12,7 @@ from eventsourcing.persistence import JSONTranscoder, Transcoding
 import domain.values
 from domain.actor import Actor
 from domain.labels import Labelled, labelled_enums
+from domain.registers.categories import TimeLimit
 
 
 class LabelledAsCode(Transcoding):
@@ -57,5 +58,5 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
     register(DateAsISO())
     for enum_class in labelled_enums():
         register(LabelledAsCode(enum_class))
-    for value_class in (Actor, *domain.values.VALUE_OBJECTS):
+    for value_class in (Actor, *domain.values.VALUE_OBJECTS, TimeLimit):
         register(ValueObjectAsDict(value_class))
