@@ -7,9 +7,8 @@ the log rebuilds the same case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -18,6 +17,7 @@ from domain.actor import Actor
 from domain.errors import InvalidValue, RuleViolation, require
 from domain.kinds import CHANNELS_BY_KIND, CaseKind, Channel
 from domain.labels import Labelled
+from domain.lifecycle import Acted, Lifecycle, Transition, article
 from domain.outcomes import ClockPause
 from domain.rules import ClockRule, RuleTable, Stage
 from domain.time import check_moment
@@ -29,23 +29,59 @@ def case_id_for(kind: CaseKind, filing_key: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"caseledger:/cases/{kind.code}/{filing_key}")
 
 
-@dataclass(frozen=True)
-class Step:
-    """One action of a lifecycle: its labels and the statuses it may start from."""
+class Case(Lifecycle, Aggregate):
+    """A case of any kind: number, category, channel, location, parties, links and status.
 
-    zh: str
-    en: str
-    allowed: frozenset[Any]
+    :data:`SHARED` is the part of every kind's lifecycle that the kinds share; a kind narrows ``extend``
+    to the statuses its running time limit may be extended in.
+    """
 
+    class Supervised(Acted):
+        reason: str
 
-class Case(Aggregate):
-    """A case of any kind: number, category, channel, location, parties, links and status."""
+    class Reminded(Acted):
+        note: str
 
+    class Linked(Acted):
+        related_case_id: UUID
+        relation: str
+
+    class Corrected(Acted):
+        corrects_version: int
+        reason: str
+        category: Labelled | None
+        channel: Channel | None
+        location: Location | None
+        description: str | None
+        parties: list[Party] | None
+
+    class ClockPaused(Acted):
+        pause: ClockPause
+        reason: str
+
+    class ClockResumed(Acted):
+        pass
+
+    class DeadlineExtended(Acted):
+        stage: Stage
+        days: int
+        reason: str
+        parties_consent: bool
+
+    SHARED: ClassVar[dict[str, Transition]] = {
+        "supervise": Transition("督办", "be supervised", Supervised, open_only=True),
+        "remind": Transition("催办", "get a reminder", Reminded, open_only=True),
+        "link": Transition("关联案件", "be linked", Linked),
+        "correct": Transition("更正", "be corrected", Corrected),
+        "pause": Transition("暂停计时", "have its time limit paused", ClockPaused, open_only=True),
+        "resume": Transition("恢复计时", "have its time limit resumed", ClockResumed, open_only=True),
+        "extend": Transition("延期", "have its time limit extended", DeadlineExtended, open_only=True),
+    }
+    LIFECYCLE: ClassVar[dict[str, Transition]] = SHARED
     KIND: ClassVar[CaseKind]
+    RECORD: ClassVar[CaseKind]
     CATEGORY: ClassVar[type[Labelled]]
     EXTENDABLE_STAGE: ClassVar[Stage]
-    LIFECYCLE: ClassVar[dict[str, Step]]
-    TERMINAL: ClassVar[frozenset[Any]]
     MIN_PARTIES: ClassVar[int] = 0
 
     @classmethod
@@ -101,7 +137,7 @@ class Case(Aggregate):
             allowed = ", ".join(sorted(c.code for c in CHANNELS_BY_KIND[cls.KIND]))
             raise InvalidValue(
                 "channel",
-                f"{_article(cls.KIND)} cannot come by {chosen.code}; use one of: {allowed}",
+                f"{article(cls.KIND)} cannot come by {chosen.code}; use one of: {allowed}",
                 zh=f"{cls.KIND.zh}不能经由 {chosen.code} 渠道登记，可选：{allowed}",
             )
         if not isinstance(location, Location):
@@ -112,7 +148,7 @@ class Case(Aggregate):
         if len(parties) < cls.MIN_PARTIES:
             raise InvalidValue(
                 "parties",
-                f"{_article(cls.KIND)} needs at least {cls.MIN_PARTIES} parties",
+                f"{article(cls.KIND)} needs at least {cls.MIN_PARTIES} parties",
                 zh=f"{cls.KIND.zh}至少需要 {cls.MIN_PARTIES} 名当事人",
             )
         check_moment(at, None)
@@ -124,72 +160,43 @@ class Case(Aggregate):
         """The units whose handlers act on this case."""
         return frozenset()
 
-    @property
-    def is_open(self) -> bool:
-        return self.status not in self.TERMINAL
-
-    def _guard(self, action: str, at: datetime) -> datetime:
-        step = self.LIFECYCLE[action]
-        if self.status not in step.allowed:
-            allowed_zh = "、".join(s.zh for s in sorted(step.allowed, key=_code))
-            allowed_en = ", ".join(s.en for s in sorted(step.allowed, key=_code))
-            raise RuleViolation(
-                f"{self.KIND.code}.{action}.status",
-                f"{self.KIND.zh}当前状态为「{self.status.zh}」，不能{step.zh}（仅限：{allowed_zh}）",
-                f"{_article(self.KIND)} cannot {step.en} while {self.status.en.lower()} (only when: {allowed_en})",
-            )
-        return check_moment(at, self.last_at)
-
     def _require(self, condition: bool, rule: str, zh: str, en: str) -> None:
         require(condition, f"{self.KIND.code}.{rule}", zh, en)
-
-    def _require_open(self, at: datetime) -> datetime:
-        self._require(
-            self.is_open,
-            "closed",
-            f"{self.KIND.zh}已处于「{self.status.zh}」，不能再办理",
-            f"the {self.KIND.en.lower()} is {self.status.en.lower()} and takes no further action",
-        )
-        return check_moment(at, self.last_at)
-
-    def _moved(self, status: Labelled, at: datetime) -> None:
-        self.status = status
-        self.last_at = at
 
     # -- behaviour every kind shares ------------------------------------------------------
 
     def supervise(self, actor: Actor, at: datetime, reason: str) -> None:
         """Put the case under supervision (督办)."""
-        at = self._require_open(at)
+        at = self._guard("supervise", at)
         self._require(not self.supervised, "supervise.already", "该案件已在督办中", "the case is already supervised")
         self._supervised(actor=actor, at=at, reason=require_text(reason, "reason"))
 
-    @event("Supervised")
+    @event(Supervised)
     def _supervised(self, actor: Actor, at: datetime, reason: str) -> None:
         self.supervised = True
-        self.last_at = at
+        self._moved("supervise", at)
 
     def remind(self, actor: Actor, at: datetime, note: str) -> None:
         """Send a reminder (催办) to whoever holds the case."""
-        at = self._require_open(at)
+        at = self._guard("remind", at)
         self._reminded(actor=actor, at=at, note=require_text(note, "note"))
 
-    @event("Reminded")
+    @event(Reminded)
     def _reminded(self, actor: Actor, at: datetime, note: str) -> None:
         self.reminders += 1
-        self.last_at = at
+        self._moved("remind", at)
 
     def link(self, actor: Actor, at: datetime, related_case_id: UUID, relation: str) -> None:
         """Record that another case is related to this one."""
-        at = check_moment(at, self.last_at)
+        at = self._guard("link", at)
         relation = require_text(relation, "relation", 200)
         self._require(related_case_id != self.id, "link.self", "案件不能关联自身", "a case cannot be linked to itself")
         self._linked(actor=actor, at=at, related_case_id=related_case_id, relation=relation)
 
-    @event("Linked")
+    @event(Linked)
     def _linked(self, actor: Actor, at: datetime, related_case_id: UUID, relation: str) -> None:
         self.links.append((related_case_id.hex, relation))
-        self.last_at = at
+        self._moved("link", at)
 
     def correct(
         self,
@@ -205,7 +212,7 @@ class Case(Aggregate):
         parties: list[Party] | None = None,
     ) -> None:
         """Correct what was registered; the correction names the event it corrects and why."""
-        at = check_moment(at, self.last_at)
+        at = self._guard("correct", at)
         if not isinstance(corrects_version, int) or not 1 <= corrects_version <= self.version:
             raise InvalidValue(
                 "corrects_version",
@@ -240,7 +247,7 @@ class Case(Aggregate):
             parties=parties,
         )
 
-    @event("Corrected")
+    @event(Corrected)
     def _corrected(
         self,
         actor: Actor,
@@ -264,11 +271,11 @@ class Case(Aggregate):
         if parties is not None:
             self.parties = list(parties)
         self.corrections.append(corrects_version)
-        self.last_at = at
+        self._moved("correct", at)
 
     def pause_clock(self, actor: Actor, at: datetime, pause: ClockPause, reason: str, rules: RuleTable) -> None:
         """Stop the running time limit for a reason the rule table lets pause it."""
-        at = self._require_open(at)
+        at = self._guard("pause", at)
         pause = ClockPause.parse(pause, "pause")
         self._require(self.paused is None, "pause.already", "时限已暂停", "the time limit is already paused")
         rule = rules.rule(self.KIND, self.EXTENDABLE_STAGE, self.category.code)
@@ -280,21 +287,21 @@ class Case(Aggregate):
         )
         self._clock_paused(actor=actor, at=at, pause=pause, reason=require_text(reason, "reason"))
 
-    @event("ClockPaused")
+    @event(ClockPaused)
     def _clock_paused(self, actor: Actor, at: datetime, pause: ClockPause, reason: str) -> None:
         self.paused = pause
-        self.last_at = at
+        self._moved("pause", at)
 
     def resume_clock(self, actor: Actor, at: datetime) -> None:
         """Restart a paused time limit."""
-        at = self._require_open(at)
+        at = self._guard("resume", at)
         self._require(self.paused is not None, "resume.not_paused", "时限未暂停", "the time limit is not paused")
         self._clock_resumed(actor=actor, at=at)
 
-    @event("ClockResumed")
+    @event(ClockResumed)
     def _clock_resumed(self, actor: Actor, at: datetime) -> None:
         self.paused = None
-        self.last_at = at
+        self._moved("resume", at)
 
     def extend_deadline(
         self, actor: Actor, at: datetime, days: int, reason: str, rules: RuleTable, parties_consent: bool = False
@@ -312,12 +319,12 @@ class Case(Aggregate):
             parties_consent=parties_consent,
         )
 
-    @event("DeadlineExtended")
+    @event(DeadlineExtended)
     def _deadline_extended(
         self, actor: Actor, at: datetime, stage: Stage, days: int, reason: str, parties_consent: bool
     ) -> None:
         self.extensions.append(days)
-        self.last_at = at
+        self._moved("extend", at)
 
 
 def check_extension(rule: ClockRule, days: object, used: int, consent: bool, kind: CaseKind) -> None:
@@ -342,12 +349,3 @@ def check_extension(rule: ClockRule, days: object, used: int, consent: bool, kin
             "延长调解期限须经双方当事人同意",
             "extending this time limit needs the consent of both parties",
         )
-
-
-def _article(kind: CaseKind) -> str:
-    noun = kind.en.lower()
-    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
-
-
-def _code(member: Labelled) -> str:
-    return member.code

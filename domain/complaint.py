@@ -10,11 +10,12 @@ from eventsourcing.domain import event
 
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
-from domain.case import Step
+from domain.case import Case
 from domain.errors import InvalidValue
 from domain.followup import FollowedUpCase
 from domain.kinds import CaseKind, Channel, ComplaintCategory
 from domain.labels import Labelled
+from domain.lifecycle import Acted, Transition
 from domain.outcomes import Finding, ReplyOpinion, Satisfaction
 from domain.rules import RuleTable, Stage
 from domain.time import local_date
@@ -47,30 +48,104 @@ _OPEN_WORK = frozenset({S.ACCEPTED, S.DISPATCHED, S.RETURNED, S.INVESTIGATED, S.
 class Complaint(FollowedUpCase):
     """A resident's complaint, from registration to closure, reopening and escalation."""
 
-    KIND = CaseKind.COMPLAINT
+    class Registered(FollowedUpCase.Created):
+        number: str
+        filing_key: str
+        category: ComplaintCategory
+        channel: Channel
+        location: Location
+        description: str
+        parties: list[Party]
+        anonymous: bool
+        fingerprint: str
+        actor: Actor
+        at: datetime
+
+    class Accepted(Acted):
+        pass
+
+    class NotAccepted(Acted):
+        reason: str
+        route: str
+
+    class AnsweredDirectly(Acted):
+        opinion: ReplyOpinion
+        answer: str
+
+    class Dispatched(Acted):
+        lead_unit: str
+        assisting_units: list[str]
+        designated: bool
+        note: str
+
+    class Returned(Acted):
+        unit: str
+        reason: str
+
+    class Investigated(Acted):
+        finding: Finding
+        summary: str
+
+    class Disposed(Acted):
+        action_taken: str
+
+    class Replied(Acted):
+        opinion: ReplyOpinion
+        facts: str
+        reasons: str
+        legal_basis: str
+
+    class Reopened(Acted):
+        reason: str
+        reopening: int
+        escalated: bool
+
+    class Merged(Acted):
+        duplicate_of: UUID
+        reason: str
+
+    class TransferredOut(Acted):
+        agency: str
+        reason: str
+
+    KIND = RECORD = CaseKind.COMPLAINT
     CATEGORY = ComplaintCategory
     EXTENDABLE_STAGE = Stage.HANDLING
-    VISITED_STATUS = S.VISITED
-    CLOSED_STATUS = S.CLOSED
     TERMINAL = frozenset({S.NOT_ACCEPTED, S.CLOSED, S.MERGED, S.TRANSFERRED})
-    LIFECYCLE: ClassVar[dict[str, Step]] = {
-        "accept": Step("受理", "be accepted", frozenset({S.REGISTERED})),
-        "not_accept": Step("不予受理", "be refused acceptance", frozenset({S.REGISTERED})),
-        "answer": Step("当场答复", "be answered directly", frozenset({S.REGISTERED})),
-        "dispatch": Step("交办", "be dispatched", frozenset({S.ACCEPTED, S.RETURNED, S.REOPENED})),
-        "return": Step("退回", "be returned by the unit", frozenset({S.DISPATCHED})),
-        "investigate": Step("调查", "record an investigation", frozenset({S.DISPATCHED})),
-        "dispose": Step("处置", "record the action taken", frozenset({S.INVESTIGATED})),
-        "reply": Step("答复", "be replied to", frozenset({S.INVESTIGATED, S.DISPOSED})),
-        "visit": Step("回访", "get a follow-up visit", frozenset({S.REPLIED, S.ANSWERED})),
-        "close": Step("办结", "be closed", frozenset({S.VISITED, S.REPLIED, S.ANSWERED})),
-        "reopen": Step("重办", "be reopened", frozenset({S.VISITED, S.CLOSED})),
-        "merge": Step("并案", "be merged", frozenset({S.REGISTERED, *_OPEN_WORK})),
-        "transfer": Step("转办", "be transferred out", frozenset({S.REGISTERED, S.ACCEPTED})),
-        "extend": Step("延期", "have its time limit extended", _OPEN_WORK),
+    LIFECYCLE: ClassVar[dict[str, Transition]] = {
+        **Case.SHARED,
+        "register": Transition("登记", "be registered", Registered, frozenset(), S.REGISTERED),
+        "accept": Transition("受理", "be accepted", Accepted, frozenset({S.REGISTERED}), S.ACCEPTED),
+        "not_accept": Transition(
+            "不予受理", "be refused acceptance", NotAccepted, frozenset({S.REGISTERED}), S.NOT_ACCEPTED
+        ),
+        "answer": Transition(
+            "当场答复", "be answered directly", AnsweredDirectly, frozenset({S.REGISTERED}), S.ANSWERED
+        ),
+        "dispatch": Transition(
+            "交办", "be dispatched", Dispatched, frozenset({S.ACCEPTED, S.RETURNED, S.REOPENED}), S.DISPATCHED
+        ),
+        "return": Transition("退回", "be returned by the unit", Returned, frozenset({S.DISPATCHED}), S.RETURNED),
+        "investigate": Transition(
+            "调查", "record an investigation", Investigated, frozenset({S.DISPATCHED}), S.INVESTIGATED
+        ),
+        "dispose": Transition("处置", "record the action taken", Disposed, frozenset({S.INVESTIGATED}), S.DISPOSED),
+        "reply": Transition("答复", "be replied to", Replied, frozenset({S.INVESTIGATED, S.DISPOSED}), S.REPLIED),
+        "visit": Transition(
+            "回访", "get a follow-up visit", FollowedUpCase.Visited, frozenset({S.REPLIED, S.ANSWERED}), S.VISITED
+        ),
+        "close": Transition(
+            "办结", "be closed", FollowedUpCase.Closed, frozenset({S.VISITED, S.REPLIED, S.ANSWERED}), S.CLOSED
+        ),
+        "reopen": Transition("重办", "be reopened", Reopened, frozenset({S.VISITED, S.CLOSED}), S.REOPENED),
+        "merge": Transition("并案", "be merged", Merged, frozenset({S.REGISTERED, *_OPEN_WORK}), S.MERGED),
+        "transfer": Transition(
+            "转办", "be transferred out", TransferredOut, frozenset({S.REGISTERED, S.ACCEPTED}), S.TRANSFERRED
+        ),
+        "extend": Case.SHARED["extend"].within(_OPEN_WORK),
     }
 
-    @event("Registered")
+    @event(Registered)
     def __init__(
         self,
         *,
@@ -87,7 +162,7 @@ class Complaint(FollowedUpCase):
         at: datetime,
     ) -> None:
         self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
-        self.status = S.REGISTERED
+        self._moved("register", at)
         self.anonymous = anonymous
         self.lead_unit = ""
         self.assisting_units: list[str] = []
@@ -109,9 +184,9 @@ class Complaint(FollowedUpCase):
         at = self._guard("accept", at)
         self._accepted(actor=actor, at=at)
 
-    @event("Accepted")
+    @event(Accepted)
     def _accepted(self, actor: Actor, at: datetime) -> None:
-        self._moved(S.ACCEPTED, at)
+        self._moved("accept", at)
 
     def not_accept(self, actor: Actor, at: datetime, reason: str, route: str) -> None:
         """Refuse acceptance, telling the resident the right route (e.g. court, another agency)."""
@@ -120,9 +195,9 @@ class Complaint(FollowedUpCase):
             actor=actor, at=at, reason=require_text(reason, "reason"), route=require_text(route, "route")
         )
 
-    @event("NotAccepted")
+    @event(NotAccepted)
     def _not_accepted(self, actor: Actor, at: datetime, reason: str, route: str) -> None:
-        self._moved(S.NOT_ACCEPTED, at)
+        self._moved("not_accept", at)
 
     def answer_directly(self, actor: Actor, at: datetime, opinion: ReplyOpinion, answer: str) -> None:
         """Answer on the spot, without dispatching (e.g. a consultation)."""
@@ -130,10 +205,10 @@ class Complaint(FollowedUpCase):
         opinion = ReplyOpinion.parse(opinion, "opinion")
         self._answered(actor=actor, at=at, opinion=opinion, answer=require_text(answer, "answer"))
 
-    @event("AnsweredDirectly")
+    @event(AnsweredDirectly)
     def _answered(self, actor: Actor, at: datetime, opinion: ReplyOpinion, answer: str) -> None:
         self.opinion = opinion
-        self._moved(S.ANSWERED, at)
+        self._moved("answer", at)
 
     def dispatch(self, actor: Actor, at: datetime, lead_unit: str, assisting_units: list[str], note: str = "") -> None:
         """Dispatch to a lead unit (主办) and assisting units (协办). After a return the unit is designated."""
@@ -151,7 +226,7 @@ class Complaint(FollowedUpCase):
             note=optional_text(note, "note"),
         )
 
-    @event("Dispatched")
+    @event(Dispatched)
     def _dispatched(
         self, actor: Actor, at: datetime, lead_unit: str, assisting_units: list[str], designated: bool, note: str
     ) -> None:
@@ -159,7 +234,7 @@ class Complaint(FollowedUpCase):
         self.assisting_units = list(assisting_units)
         self.designated = designated
         self.dispatched_at = at
-        self._moved(S.DISPATCHED, at)
+        self._moved("dispatch", at)
 
     def return_to_dispatcher(
         self, actor: Actor, at: datetime, reason: str, calendar: WorkingCalendar, rules: RuleTable
@@ -183,28 +258,28 @@ class Complaint(FollowedUpCase):
         )
         self._returned(actor=actor, at=at, unit=self.lead_unit, reason=require_text(reason, "reason"))
 
-    @event("Returned")
+    @event(Returned)
     def _returned(self, actor: Actor, at: datetime, unit: str, reason: str) -> None:
         self.returns += 1
-        self._moved(S.RETURNED, at)
+        self._moved("return", at)
 
     def investigate(self, actor: Actor, at: datetime, finding: Finding, summary: str) -> None:
         at = self._guard("investigate", at)
         finding = Finding.parse(finding, "finding")
         self._investigated(actor=actor, at=at, finding=finding, summary=require_text(summary, "summary"))
 
-    @event("Investigated")
+    @event(Investigated)
     def _investigated(self, actor: Actor, at: datetime, finding: Finding, summary: str) -> None:
         self.finding = finding
-        self._moved(S.INVESTIGATED, at)
+        self._moved("investigate", at)
 
     def dispose(self, actor: Actor, at: datetime, action_taken: str) -> None:
         at = self._guard("dispose", at)
         self._disposed(actor=actor, at=at, action_taken=require_text(action_taken, "action_taken"))
 
-    @event("Disposed")
+    @event(Disposed)
     def _disposed(self, actor: Actor, at: datetime, action_taken: str) -> None:
-        self._moved(S.DISPOSED, at)
+        self._moved("dispose", at)
 
     def reply(
         self, actor: Actor, at: datetime, opinion: ReplyOpinion, facts: str, reasons: str, legal_basis: str
@@ -221,12 +296,12 @@ class Complaint(FollowedUpCase):
             legal_basis=require_text(legal_basis, "legal_basis"),
         )
 
-    @event("Replied")
+    @event(Replied)
     def _replied(
         self, actor: Actor, at: datetime, opinion: ReplyOpinion, facts: str, reasons: str, legal_basis: str
     ) -> None:
         self.opinion = opinion
-        self._moved(S.REPLIED, at)
+        self._moved("reply", at)
 
     def close(self, actor: Actor, at: datetime, resolved: bool, reason: str = "") -> None:
         """Close after the follow-up visit; an anonymous complaint, with nobody to visit, may close on its reply."""
@@ -256,13 +331,13 @@ class Complaint(FollowedUpCase):
             escalated=reopenings >= PROBLEM_CASE_REOPENINGS,
         )
 
-    @event("Reopened")
+    @event(Reopened)
     def _reopened(self, actor: Actor, at: datetime, reason: str, reopening: int, escalated: bool) -> None:
         self.reopenings = reopening
         self.problem_case = self.problem_case or escalated
         self.satisfaction = None
         self.resolved = None
-        self._moved(S.REOPENED, at)
+        self._moved("reopen", at)
 
     def merge_into(self, actor: Actor, at: datetime, duplicate_of: UUID, reason: str) -> None:
         """Merge into the case this one duplicates; handling continues there."""
@@ -272,10 +347,10 @@ class Complaint(FollowedUpCase):
         )
         self._merged(actor=actor, at=at, duplicate_of=duplicate_of, reason=require_text(reason, "reason"))
 
-    @event("Merged")
+    @event(Merged)
     def _merged(self, actor: Actor, at: datetime, duplicate_of: UUID, reason: str) -> None:
         self.merged_into = duplicate_of
-        self._moved(S.MERGED, at)
+        self._moved("merge", at)
 
     def transfer_out(self, actor: Actor, at: datetime, agency: str, reason: str) -> None:
         """Transfer to the agency competent for it (转办)."""
@@ -284,6 +359,6 @@ class Complaint(FollowedUpCase):
             actor=actor, at=at, agency=require_text(agency, "agency", MAX_NAME), reason=require_text(reason, "reason")
         )
 
-    @event("TransferredOut")
+    @event(TransferredOut)
     def _transferred(self, actor: Actor, at: datetime, agency: str, reason: str) -> None:
-        self._moved(S.TRANSFERRED, at)
+        self._moved("transfer", at)

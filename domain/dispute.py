@@ -8,11 +8,12 @@ from typing import ClassVar
 from eventsourcing.domain import event
 
 from domain.actor import Actor
-from domain.case import Step
+from domain.case import Case
 from domain.errors import InvalidValue
 from domain.followup import FollowedUpCase
 from domain.kinds import CaseKind, Channel, DisputeType
 from domain.labels import Labelled
+from domain.lifecycle import Acted, Transition
 from domain.outcomes import Performance, RefusalGround, SessionOutcome
 from domain.rules import RuleTable, Stage
 from domain.time import local_date
@@ -41,40 +42,130 @@ _WITH_MEDIATOR = frozenset({S.MEDIATOR_ASSIGNED, S.INVESTIGATED, S.MEDIATING})
 class Dispute(FollowedUpCase):
     """A dispute between parties, from application through mediation to closure."""
 
-    KIND = CaseKind.DISPUTE
+    class Applied(FollowedUpCase.Created):
+        number: str
+        filing_key: str
+        category: DisputeType
+        channel: Channel
+        location: Location
+        description: str
+        parties: list[Party]
+        fingerprint: str
+        actor: Actor
+        at: datetime
+
+    class Accepted(Acted):
+        pass
+
+    class Refused(Acted):
+        ground: RefusalGround
+        competent_body: str
+        reason: str
+
+    class MediatorAssigned(Acted):
+        mediator: str
+        unit: str
+
+    class MediatorRecused(Acted):
+        mediator: str
+        reason: str
+
+    class Investigated(Acted):
+        summary: str
+
+    class SessionHeld(Acted):
+        held_on: date
+        participants: list[str]
+        notes: str
+        outcome: SessionOutcome
+
+    class AgreementReached(Acted):
+        parties: list[str]
+        facts: str
+        responsibilities: str
+        terms: str
+        performance: str
+        perform_by: date
+
+    class MediationEnded(Acted):
+        reason: str
+        advised_route: str
+
+    class JudicialConfirmationApplied(Acted):
+        court: str
+
+    class JudicialConfirmationRecorded(Acted):
+        confirmed: bool
+        reference: str
+
+    class PerformanceChecked(Acted):
+        result: Performance
+        note: str
+
+    class RiskFlagged(Acted):
+        reason: str
+        reported_to: str
+
+    KIND = RECORD = CaseKind.DISPUTE
     CATEGORY = DisputeType
     EXTENDABLE_STAGE = Stage.SETTLEMENT
     MIN_PARTIES = 2
-    VISITED_STATUS = S.VISITED
-    CLOSED_STATUS = S.CLOSED
     TERMINAL = frozenset({S.REFUSED, S.CLOSED})
-    LIFECYCLE: ClassVar[dict[str, Step]] = {
-        "accept": Step("受理", "be accepted", frozenset({S.APPLIED})),
-        "refuse": Step("不予受理", "be refused", frozenset({S.APPLIED})),
-        "assign_mediator": Step("指派调解员", "get a mediator", frozenset({S.ACCEPTED})),
-        "recuse": Step("调解员回避", "have its mediator recused", _WITH_MEDIATOR),
-        "investigate": Step("调查", "record an investigation", frozenset({S.MEDIATOR_ASSIGNED})),
-        "hold_session": Step("调解", "hold a mediation session", frozenset({S.INVESTIGATED, S.MEDIATING})),
-        "agree": Step("达成协议", "record an agreement", frozenset({S.MEDIATING})),
-        "end": Step("终止调解", "end mediation", _WITH_MEDIATOR),
-        "apply_confirmation": Step("申请司法确认", "apply for judicial confirmation", frozenset({S.AGREED})),
-        "record_confirmation": Step(
-            "登记司法确认结果", "record the court's confirmation", frozenset({S.CONFIRMATION_APPLIED})
+    LIFECYCLE: ClassVar[dict[str, Transition]] = {
+        **Case.SHARED,
+        "apply": Transition("申请调解", "be applied for", Applied, frozenset(), S.APPLIED),
+        "accept": Transition("受理", "be accepted", Accepted, frozenset({S.APPLIED}), S.ACCEPTED),
+        "refuse": Transition("不予受理", "be refused", Refused, frozenset({S.APPLIED}), S.REFUSED),
+        "assign_mediator": Transition(
+            "指派调解员", "get a mediator", MediatorAssigned, frozenset({S.ACCEPTED}), S.MEDIATOR_ASSIGNED
         ),
-        "check_performance": Step(
-            "核查履行", "have performance checked", frozenset({S.AGREED, S.CONFIRMATION_APPLIED})
+        "recuse": Transition("调解员回避", "have its mediator recused", MediatorRecused, _WITH_MEDIATOR, S.ACCEPTED),
+        "investigate": Transition(
+            "调查", "record an investigation", Investigated, frozenset({S.MEDIATOR_ASSIGNED}), S.INVESTIGATED
         ),
-        "visit": Step("回访", "get a follow-up visit", frozenset({S.PERFORMANCE_CHECKED, S.ENDED})),
-        "close": Step("结案", "be closed", frozenset({S.VISITED, S.ENDED})),
-        "flag_risk": Step(
+        "hold_session": Transition(
+            "调解", "hold a mediation session", SessionHeld, frozenset({S.INVESTIGATED, S.MEDIATING}), S.MEDIATING
+        ),
+        "agree": Transition("达成协议", "record an agreement", AgreementReached, frozenset({S.MEDIATING}), S.AGREED),
+        "end": Transition("终止调解", "end mediation", MediationEnded, _WITH_MEDIATOR, S.ENDED),
+        "apply_confirmation": Transition(
+            "申请司法确认",
+            "apply for judicial confirmation",
+            JudicialConfirmationApplied,
+            frozenset({S.AGREED}),
+            S.CONFIRMATION_APPLIED,
+        ),
+        "record_confirmation": Transition(
+            "登记司法确认结果",
+            "record the court's confirmation",
+            JudicialConfirmationRecorded,
+            frozenset({S.CONFIRMATION_APPLIED}),
+        ),
+        "check_performance": Transition(
+            "核查履行",
+            "have performance checked",
+            PerformanceChecked,
+            frozenset({S.AGREED, S.CONFIRMATION_APPLIED}),
+            S.PERFORMANCE_CHECKED,
+        ),
+        "visit": Transition(
+            "回访",
+            "get a follow-up visit",
+            FollowedUpCase.Visited,
+            frozenset({S.PERFORMANCE_CHECKED, S.ENDED}),
+            S.VISITED,
+        ),
+        "close": Transition("结案", "be closed", FollowedUpCase.Closed, frozenset({S.VISITED, S.ENDED}), S.CLOSED),
+        "flag_risk": Transition(
             "标记激化风险",
             "be flagged at risk of escalating",
+            RiskFlagged,
             frozenset({S.APPLIED, S.ACCEPTED, *_WITH_MEDIATOR, S.AGREED, S.ENDED}),
         ),
-        "extend": Step("延期", "have its time limit extended", frozenset({S.ACCEPTED, *_WITH_MEDIATOR})),
+        "extend": Case.SHARED["extend"].within({S.ACCEPTED, *_WITH_MEDIATOR}),
     }
 
-    @event("Applied")
+    @event(Applied)
     def __init__(
         self,
         *,
@@ -90,7 +181,7 @@ class Dispute(FollowedUpCase):
         at: datetime,
     ) -> None:
         self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
-        self.status = S.APPLIED
+        self._moved("apply", at)
         self.mediator = ""
         self.mediation_unit = ""
         self.recused: list[str] = []
@@ -105,9 +196,9 @@ class Dispute(FollowedUpCase):
         at = self._guard("accept", at)
         self._accepted(actor=actor, at=at)
 
-    @event("Accepted")
+    @event(Accepted)
     def _accepted(self, actor: Actor, at: datetime) -> None:
-        self._moved(S.ACCEPTED, at)
+        self._moved("accept", at)
 
     def refuse(self, actor: Actor, at: datetime, ground: RefusalGround, competent_body: str, reason: str) -> None:
         """Refuse mediation; unless a party refuses, name the court, arbitration body or agency."""
@@ -122,9 +213,9 @@ class Dispute(FollowedUpCase):
             )
         self._refused(actor=actor, at=at, ground=ground, competent_body=body, reason=require_text(reason, "reason"))
 
-    @event("Refused")
+    @event(Refused)
     def _refused(self, actor: Actor, at: datetime, ground: RefusalGround, competent_body: str, reason: str) -> None:
-        self._moved(S.REFUSED, at)
+        self._moved("refuse", at)
 
     @property
     def handling_units(self) -> frozenset[str]:
@@ -148,30 +239,30 @@ class Dispute(FollowedUpCase):
         )
         self._mediator_assigned(actor=actor, at=at, mediator=mediator, unit=require_text(unit, "unit", MAX_NAME))
 
-    @event("MediatorAssigned")
+    @event(MediatorAssigned)
     def _mediator_assigned(self, actor: Actor, at: datetime, mediator: str, unit: str) -> None:
         self.mediator = mediator
         self.mediation_unit = unit
-        self._moved(S.MEDIATOR_ASSIGNED, at)
+        self._moved("assign_mediator", at)
 
     def recuse(self, actor: Actor, at: datetime, reason: str) -> None:
         """The mediator withdraws (回避); the dispute waits for another."""
         at = self._guard("recuse", at)
         self._recused(actor=actor, at=at, mediator=self.mediator, reason=require_text(reason, "reason"))
 
-    @event("MediatorRecused")
+    @event(MediatorRecused)
     def _recused(self, actor: Actor, at: datetime, mediator: str, reason: str) -> None:
         self.recused.append(mediator)
         self.mediator = ""
-        self._moved(S.ACCEPTED, at)
+        self._moved("recuse", at)
 
     def investigate(self, actor: Actor, at: datetime, summary: str) -> None:
         at = self._guard("investigate", at)
         self._investigated(actor=actor, at=at, summary=require_text(summary, "summary"))
 
-    @event("Investigated")
+    @event(Investigated)
     def _investigated(self, actor: Actor, at: datetime, summary: str) -> None:
-        self._moved(S.INVESTIGATED, at)
+        self._moved("investigate", at)
 
     def hold_session(
         self, actor: Actor, at: datetime, held_on: date, participants: list[str], notes: str, outcome: SessionOutcome
@@ -191,12 +282,12 @@ class Dispute(FollowedUpCase):
             outcome=SessionOutcome.parse(outcome, "outcome"),
         )
 
-    @event("SessionHeld")
+    @event(SessionHeld)
     def _session_held(
         self, actor: Actor, at: datetime, held_on: date, participants: list[str], notes: str, outcome: SessionOutcome
     ) -> None:
         self.sessions += 1
-        self._moved(S.MEDIATING, at)
+        self._moved("hold_session", at)
 
     def agree(
         self,
@@ -226,7 +317,7 @@ class Dispute(FollowedUpCase):
             perform_by=perform_by,
         )
 
-    @event("AgreementReached")
+    @event(AgreementReached)
     def _agreed(
         self,
         actor: Actor,
@@ -239,7 +330,7 @@ class Dispute(FollowedUpCase):
         perform_by: date,
     ) -> None:
         self.agreed_on = local_date(at)
-        self._moved(S.AGREED, at)
+        self._moved("agree", at)
 
     def end_mediation(self, actor: Actor, at: datetime, reason: str, advised_route: str) -> None:
         """End mediation without agreement (终止), telling the parties their route onward."""
@@ -251,9 +342,9 @@ class Dispute(FollowedUpCase):
             advised_route=require_text(advised_route, "advised_route"),
         )
 
-    @event("MediationEnded")
+    @event(MediationEnded)
     def _ended(self, actor: Actor, at: datetime, reason: str, advised_route: str) -> None:
-        self._moved(S.ENDED, at)
+        self._moved("end", at)
 
     def apply_for_confirmation(self, actor: Actor, at: datetime, court: str, jointly: bool, rules: RuleTable) -> None:
         """The parties jointly apply to a court to confirm the agreement, within the statutory days."""
@@ -274,9 +365,9 @@ class Dispute(FollowedUpCase):
         )
         self._confirmation_applied(actor=actor, at=at, court=require_text(court, "court", MAX_NAME))
 
-    @event("JudicialConfirmationApplied")
+    @event(JudicialConfirmationApplied)
     def _confirmation_applied(self, actor: Actor, at: datetime, court: str) -> None:
-        self._moved(S.CONFIRMATION_APPLIED, at)
+        self._moved("apply_confirmation", at)
 
     def record_confirmation(self, actor: Actor, at: datetime, confirmed: bool, reference: str) -> None:
         at = self._guard("record_confirmation", at)
@@ -286,10 +377,10 @@ class Dispute(FollowedUpCase):
             actor=actor, at=at, confirmed=confirmed, reference=require_text(reference, "reference", MAX_NAME)
         )
 
-    @event("JudicialConfirmationRecorded")
+    @event(JudicialConfirmationRecorded)
     def _confirmation_recorded(self, actor: Actor, at: datetime, confirmed: bool, reference: str) -> None:
         self.confirmed = confirmed
-        self.last_at = at
+        self._moved("record_confirmation", at)
 
     def check_performance(self, actor: Actor, at: datetime, result: Performance, note: str = "") -> None:
         at = self._guard("check_performance", at)
@@ -297,10 +388,10 @@ class Dispute(FollowedUpCase):
             actor=actor, at=at, result=Performance.parse(result, "result"), note=optional_text(note, "note")
         )
 
-    @event("PerformanceChecked")
+    @event(PerformanceChecked)
     def _performance_checked(self, actor: Actor, at: datetime, result: Performance, note: str) -> None:
         self.performance = result
-        self._moved(S.PERFORMANCE_CHECKED, at)
+        self._moved("check_performance", at)
 
     def flag_risk(self, actor: Actor, at: datetime, reason: str, reported_to: str) -> None:
         """Flag a dispute at risk of escalating and record to whom it was reported."""
@@ -313,7 +404,7 @@ class Dispute(FollowedUpCase):
             reported_to=require_text(reported_to, "reported_to", MAX_NAME),
         )
 
-    @event("RiskFlagged")
+    @event(RiskFlagged)
     def _risk_flagged(self, actor: Actor, at: datetime, reason: str, reported_to: str) -> None:
         self.at_risk = True
-        self.last_at = at
+        self._moved("flag_risk", at)

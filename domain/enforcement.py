@@ -8,44 +8,21 @@ from typing import ClassVar
 
 from eventsourcing.domain import event
 
+from domain import penalties
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
-from domain.case import Case, Step
+from domain.case import Case
+from domain.enforcement_status import EnforcementStatus, status_after_review
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind, Channel, GridLevel, ViolationType
-from domain.labels import Labelled
+from domain.lifecycle import Acted, Transition
 from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, PartyType, ReviewResult
+from domain.penalties import Procedure
 from domain.rules import LARGE_FINES, LargeFines, RuleTable, Stage
 from domain.time import local_date
-from domain.values import (
-    MAX_NAME,
-    EvidenceItem,
-    Location,
-    Party,
-    optional_text,
-    require_amount,
-    require_names,
-    require_text,
-)
+from domain.values import MAX_NAME, EvidenceItem, Location, Party, optional_text, require_names, require_text
 
-
-class EnforcementStatus(Labelled):
-    CLUE = ("clue", "线索", "Clue")
-    FILED = ("filed", "已立案", "Filed")
-    NOT_FILED = ("not_filed", "不予立案", "Not filed")
-    INVESTIGATING = ("investigating", "调查取证", "Under investigation")
-    CONCLUDED = ("concluded", "调查终结", "Investigation concluded")
-    UNDER_REVIEW = ("under_review", "法制审核中", "Under legality review")
-    REVIEWED = ("reviewed", "法制审核通过", "Legality review approved")
-    NOTIFIED = ("notified", "已事先告知", "Prior notice given")
-    HEARING_REQUESTED = ("hearing_requested", "已申请听证", "Hearing requested")
-    HEARD = ("heard", "已听证", "Hearing held")
-    DISCUSSED = ("discussed", "已集体讨论", "Collectively discussed")
-    DECIDED = ("decided", "已作出决定", "Decided")
-    SERVED = ("served", "已送达", "Served")
-    PUBLISHED = ("published", "已公示", "Published")
-    EXECUTED = ("executed", "已执行", "Executed")
-    CLOSED = ("closed", "已结案", "Closed")
+__all__ = ["EnforcementCase", "EnforcementStatus", "status_after_review"]
 
 
 S = EnforcementStatus
@@ -55,38 +32,135 @@ _BEFORE_DECISION = frozenset({S.CONCLUDED, S.REVIEWED, S.NOTIFIED, S.HEARD, S.DI
 class EnforcementCase(Case):
     """An enforcement case, from a patrol's clue to a served, executed and closed decision."""
 
-    KIND = CaseKind.ENFORCEMENT
+    class ClueRecorded(Case.Created):
+        number: str
+        filing_key: str
+        category: ViolationType
+        channel: Channel
+        location: Location
+        description: str
+        parties: list[Party]
+        grid_level: GridLevel | None
+        fingerprint: str
+        actor: Actor
+        at: datetime
+
+    class Filed(Acted):
+        reason: str
+        unit: str
+
+    class NotFiled(Acted):
+        reason: str
+
+    class InvestigationStarted(Acted):
+        officers: list[str]
+
+    class EvidenceAdded(Acted):
+        item: EvidenceItem
+
+    class InvestigationConcluded(Acted):
+        proposed: DecisionType
+        major: bool
+        complex_case: bool
+        summary: str
+
+    class SubmittedForReview(Acted):
+        resume: EnforcementStatus
+
+    class LegalityReviewed(Acted):
+        result: ReviewResult
+        opinions: str
+
+    class PriorNoticeGiven(Acted):
+        intended: DecisionType
+        fine: Decimal | None
+        rights: str
+        party_type: PartyType
+        hearing_offered: bool
+
+    class HearingRequested(Acted):
+        pass
+
+    class HearingHeld(Acted):
+        chair: str
+        participants: list[str]
+        record: str
+
+    class CollectivelyDiscussed(Acted):
+        participants: list[str]
+        conclusion: str
+
+    class Decided(Acted):
+        decision: DecisionType
+        fine: Decimal | None
+        reasons: str
+        legal_basis: str
+
+    class Served(Acted):
+        method: str
+
+    class Published(Acted):
+        where: str
+
+    class Executed(Acted):
+        result: ExecutionResult
+        note: str
+
+    class Closed(Acted):
+        reason: str
+
+    KIND = RECORD = CaseKind.ENFORCEMENT
     CATEGORY = ViolationType
     EXTENDABLE_STAGE = Stage.DECISION
     TERMINAL = frozenset({S.NOT_FILED, S.CLOSED})
-    LIFECYCLE: ClassVar[dict[str, Step]] = {
-        "file": Step("立案", "be filed", frozenset({S.CLUE})),
-        "decline": Step("不予立案", "be declined", frozenset({S.CLUE})),
-        "investigate": Step("开始调查", "start its investigation", frozenset({S.FILED})),
-        "add_evidence": Step("收集证据", "take evidence", frozenset({S.INVESTIGATING})),
-        "conclude": Step("调查终结", "conclude its investigation", frozenset({S.INVESTIGATING})),
-        "submit_review": Step("提交法制审核", "go to legality review", frozenset({S.CONCLUDED, S.NOTIFIED, S.HEARD})),
-        "review": Step("法制审核", "be reviewed", frozenset({S.UNDER_REVIEW})),
-        # A new notice, of a heavier or other penalty than the one given, is given until the decision.
-        "notify": Step(
-            "事先告知", "get prior notice", frozenset({S.CONCLUDED, S.REVIEWED, S.NOTIFIED, S.HEARD, S.DISCUSSED})
+    LIFECYCLE: ClassVar[dict[str, Transition]] = {
+        **Case.SHARED,
+        "record_clue": Transition("登记线索", "be recorded as a clue", ClueRecorded, frozenset(), S.CLUE),
+        "file": Transition("立案", "be filed", Filed, frozenset({S.CLUE}), S.FILED),
+        "decline": Transition("不予立案", "be declined", NotFiled, frozenset({S.CLUE}), S.NOT_FILED),
+        "investigate": Transition(
+            "开始调查", "start its investigation", InvestigationStarted, frozenset({S.FILED}), S.INVESTIGATING
         ),
-        "request_hearing": Step("申请听证", "have a hearing requested", frozenset({S.NOTIFIED})),
-        "hold_hearing": Step("举行听证", "hold a hearing", frozenset({S.HEARING_REQUESTED})),
-        "discuss": Step("集体讨论", "be collectively discussed", frozenset({S.REVIEWED, S.NOTIFIED, S.HEARD})),
-        "decide": Step("作出决定", "be decided", _BEFORE_DECISION),
-        "serve": Step("送达", "be served", frozenset({S.DECIDED})),
-        "publish": Step("公示", "be published", frozenset({S.SERVED})),
-        "execute": Step("执行", "be executed", frozenset({S.SERVED, S.PUBLISHED})),
-        "close": Step("结案", "be closed", frozenset({S.SERVED, S.PUBLISHED, S.EXECUTED})),
-        "extend": Step(
-            "延期",
-            "have its time limit extended",
-            frozenset({S.FILED, S.INVESTIGATING, S.UNDER_REVIEW, S.HEARING_REQUESTED, *_BEFORE_DECISION}),
+        "add_evidence": Transition("收集证据", "take evidence", EvidenceAdded, frozenset({S.INVESTIGATING})),
+        "conclude": Transition(
+            "调查终结", "conclude its investigation", InvestigationConcluded, frozenset({S.INVESTIGATING}), S.CONCLUDED
+        ),
+        "submit_review": Transition(
+            "提交法制审核",
+            "go to legality review",
+            SubmittedForReview,
+            frozenset({S.CONCLUDED, S.NOTIFIED, S.HEARD}),
+            S.UNDER_REVIEW,
+        ),
+        "review": Transition(
+            "法制审核", "be reviewed", LegalityReviewed, frozenset({S.UNDER_REVIEW}), status_after_review
+        ),
+        # A new notice, of a heavier or other penalty than the one given, is given until the decision.
+        "notify": Transition("事先告知", "get prior notice", PriorNoticeGiven, _BEFORE_DECISION, S.NOTIFIED),
+        "request_hearing": Transition(
+            "申请听证", "have a hearing requested", HearingRequested, frozenset({S.NOTIFIED}), S.HEARING_REQUESTED
+        ),
+        "hold_hearing": Transition(
+            "举行听证", "hold a hearing", HearingHeld, frozenset({S.HEARING_REQUESTED}), S.HEARD
+        ),
+        "discuss": Transition(
+            "集体讨论",
+            "be collectively discussed",
+            CollectivelyDiscussed,
+            frozenset({S.REVIEWED, S.NOTIFIED, S.HEARD}),
+            S.DISCUSSED,
+        ),
+        "decide": Transition("作出决定", "be decided", Decided, _BEFORE_DECISION, S.DECIDED),
+        "serve": Transition("送达", "be served", Served, frozenset({S.DECIDED}), S.SERVED),
+        "publish": Transition("公示", "be published", Published, frozenset({S.SERVED}), S.PUBLISHED),
+        "execute": Transition("执行", "be executed", Executed, frozenset({S.SERVED, S.PUBLISHED}), S.EXECUTED),
+        "close": Transition("结案", "be closed", Closed, frozenset({S.SERVED, S.PUBLISHED, S.EXECUTED}), S.CLOSED),
+        "extend": Case.SHARED["extend"].within(
+            {S.FILED, S.INVESTIGATING, S.UNDER_REVIEW, S.HEARING_REQUESTED, *_BEFORE_DECISION}
         ),
     }
 
-    @event("ClueRecorded")
+    @event(ClueRecorded)
     def __init__(
         self,
         *,
@@ -103,7 +177,7 @@ class EnforcementCase(Case):
         at: datetime,
     ) -> None:
         self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
-        self.status = S.CLUE
+        self._moved("record_clue", at)
         self.grid_level = grid_level
         self.unit = ""
         self.officers: list[str] = []
@@ -134,36 +208,31 @@ class EnforcementCase(Case):
             actor=actor, at=at, reason=require_text(reason, "reason"), unit=require_text(unit, "unit", MAX_NAME)
         )
 
-    @event("Filed")
+    @event(Filed)
     def _filed(self, actor: Actor, at: datetime, reason: str, unit: str) -> None:
         self.unit = unit
-        self._moved(S.FILED, at)
+        self._moved("file", at)
 
     def decline(self, actor: Actor, at: datetime, reason: str) -> None:
         """Decide not to file, with the reason."""
         at = self._guard("decline", at)
         self._declined(actor=actor, at=at, reason=require_text(reason, "reason"))
 
-    @event("NotFiled")
+    @event(NotFiled)
     def _declined(self, actor: Actor, at: datetime, reason: str) -> None:
-        self._moved(S.NOT_FILED, at)
+        self._moved("decline", at)
 
     def start_investigation(self, actor: Actor, at: datetime, officers: list[str]) -> None:
         """Assign the investigating officers: at least two (行政处罚法 Art. 42)."""
         at = self._guard("investigate", at)
         names = require_names(officers, "officers")
-        self._require(
-            len(names) >= 2,
-            "investigate.officers",
-            "调查取证时执法人员不得少于两人",
-            "an investigation needs at least two enforcement officers",
-        )
+        penalties.require_investigators(names)
         self._investigation_started(actor=actor, at=at, officers=names)
 
-    @event("InvestigationStarted")
+    @event(InvestigationStarted)
     def _investigation_started(self, actor: Actor, at: datetime, officers: list[str]) -> None:
         self.officers = list(officers)
-        self._moved(S.INVESTIGATING, at)
+        self._moved("investigate", at)
 
     def add_evidence(
         self, actor: Actor, at: datetime, kind: EvidenceKind, description: str, sha256: str, collected_by: str
@@ -171,36 +240,20 @@ class EnforcementCase(Case):
         """Record one evidence item by the SHA-256 of its content."""
         at = self._guard("add_evidence", at)
         item = EvidenceItem(EvidenceKind.parse(kind, "evidence.kind"), description, sha256, collected_by)
-        self._require(
-            item.collected_by in self.officers,
-            "add_evidence.officer",
-            "证据须由本案调查人员收集",
-            "evidence must be collected by one of the case's investigating officers",
-        )
-        self._require(
-            item.sha256 not in {e.sha256 for e in self.evidence},
-            "add_evidence.duplicate",
-            "该证据已登记",
-            "this evidence item is already recorded",
-        )
+        penalties.require_admissible(item, self.officers, self.evidence)
         self._evidence_added(actor=actor, at=at, item=item)
 
-    @event("EvidenceAdded")
+    @event(EvidenceAdded)
     def _evidence_added(self, actor: Actor, at: datetime, item: EvidenceItem) -> None:
         self.evidence.append(item)
-        self.last_at = at
+        self._moved("add_evidence", at)
 
     def conclude_investigation(
         self, actor: Actor, at: datetime, proposed: DecisionType, major: bool, complex_case: bool, summary: str
     ) -> None:
         """Conclude the investigation with a proposed outcome; say whether the case is major or complex."""
         at = self._guard("conclude", at)
-        self._require(
-            bool(self.evidence),
-            "conclude.evidence",
-            "调查终结前须至少登记一项证据",
-            "an investigation cannot be concluded without evidence",
-        )
+        penalties.require_evidence(self.evidence)
         if not isinstance(major, bool) or not isinstance(complex_case, bool):
             raise InvalidValue(
                 "major", "major and complex_case must be true or false", zh="major 和 complex_case 应为 true 或 false"
@@ -214,34 +267,29 @@ class EnforcementCase(Case):
             summary=require_text(summary, "summary"),
         )
 
-    @event("InvestigationConcluded")
+    @event(InvestigationConcluded)
     def _concluded(
         self, actor: Actor, at: datetime, proposed: DecisionType, major: bool, complex_case: bool, summary: str
     ) -> None:
         self.major = major
         self.complex = complex_case
         self.review = None
-        self._moved(S.CONCLUDED, at)
+        self._moved("conclude", at)
 
     def submit_for_review(self, actor: Actor, at: datetime) -> None:
         at = self._guard("submit_review", at)
         self._review_submitted(actor=actor, at=at, resume=EnforcementStatus.parse(self.status, "status"))
 
-    @event("SubmittedForReview")
+    @event(SubmittedForReview)
     def _review_submitted(self, actor: Actor, at: datetime, resume: EnforcementStatus) -> None:
         self.resume_after_review = resume
-        self._moved(S.UNDER_REVIEW, at)
+        self._moved("submit_review", at)
 
     def review_legality(self, actor: Actor, at: datetime, result: ReviewResult, opinions: str) -> None:
         """Legality review (法制审核): approve, or return to investigation with opinions."""
         at = self._guard("review", at)
         result = ReviewResult.parse(result, "result")
-        self._require(
-            actor.user_id not in self.officers,
-            "review.independent",
-            "法制审核人员不得由本案调查人员担任",
-            "a legality reviewer cannot be one of the case's investigators",
-        )
+        penalties.require_independent_reviewer(actor.user_id, self.officers)
         text = (
             require_text(opinions, "opinions")
             if result is ReviewResult.RETURNED
@@ -249,14 +297,11 @@ class EnforcementCase(Case):
         )
         self._reviewed(actor=actor, at=at, result=result, opinions=text)
 
-    @event("LegalityReviewed")
+    @event(LegalityReviewed)
     def _reviewed(self, actor: Actor, at: datetime, result: ReviewResult, opinions: str) -> None:
         self.review = result
-        if result is ReviewResult.APPROVED:
-            after = self.resume_after_review
-            self._moved(S.REVIEWED if after is S.CONCLUDED else after, at)
-        else:
-            self._moved(S.INVESTIGATING, at)
+        self.status = status_after_review(result, self.resume_after_review)
+        self._moved("review", at)
 
     def give_prior_notice(
         self,
@@ -276,38 +321,20 @@ class EnforcementCase(Case):
         noticed with the right to a hearing (Art. 63); a new notice replaces the one given before.
         """
         at = self._guard("notify", at)
-        intended = DecisionType.parse(intended, "intended")
-        self._require(
-            intended.is_penalty,
-            "notify.penalty",
-            "只有拟作出行政处罚的才需事先告知",
-            "prior notice is given only for an intended penalty",
-        )
-        amount = _fine_for(intended, fine)
-        party_type = PartyType.parse(party_type, "party_type")
-        if not isinstance(hearing_offered, bool):
-            raise InvalidValue("hearing_offered", "must be true or false", zh="应为 true 或 false")
-        heavy = intended in _ALWAYS_HEARD or (amount is not None and amount >= large_fines.threshold(party_type))
-        self._require(
-            hearing_offered or not heavy,
-            "notify.hearing_rights",
-            f"拟作出{_penalty_zh(intended, amount)}属于较大数额罚款或其他较重的行政处罚（对{party_type.zh}罚款"
-            f"{large_fines.threshold(party_type)}元以上），告知时须告知当事人有要求听证的权利（行政处罚法第六十三条）",
-            f"{_penalty_en(intended, amount)} is a large fine or another heavy penalty (a fine of "
-            f"{large_fines.threshold(party_type)} yuan or more on an {party_type.en.lower()}): the notice must offer "
-            "the party a hearing (Art. 63)",
+        penalty, amount, party, hearing = penalties.prior_notice(
+            intended, fine, party_type, hearing_offered, large_fines
         )
         self._notified(
             actor=actor,
             at=at,
-            intended=intended,
+            intended=penalty,
             fine=amount,
             rights=require_text(rights, "rights"),
-            party_type=party_type,
-            hearing_offered=hearing_offered,
+            party_type=party,
+            hearing_offered=hearing,
         )
 
-    @event("PriorNoticeGiven")
+    @event(PriorNoticeGiven)
     def _notified(
         self,
         actor: Actor,
@@ -322,7 +349,7 @@ class EnforcementCase(Case):
         self.intended_fine = fine
         self.hearing_offered = hearing_offered
         self.notified_on = local_date(at)
-        self._moved(S.NOTIFIED, at)
+        self._moved("notify", at)
 
     def request_hearing(self, actor: Actor, at: datetime, calendar: WorkingCalendar, rules: RuleTable) -> None:
         """The party asks for a hearing, within the working days after notice the law allows (Art. 64)."""
@@ -338,21 +365,16 @@ class EnforcementCase(Case):
         )
         self._hearing_requested(actor=actor, at=at)
 
-    @event("HearingRequested")
+    @event(HearingRequested)
     def _hearing_requested(self, actor: Actor, at: datetime) -> None:
         self.hearing_requested = True
-        self._moved(S.HEARING_REQUESTED, at)
+        self._moved("request_hearing", at)
 
     def hold_hearing(self, actor: Actor, at: datetime, chair: str, participants: list[str], record: str) -> None:
         """Hold the hearing; its chair is not one of the investigators (Art. 64)."""
         at = self._guard("hold_hearing", at)
         chair = require_text(chair, "chair", MAX_NAME)
-        self._require(
-            chair not in self.officers,
-            "hold_hearing.chair",
-            "听证主持人不得由本案调查人员担任",
-            "the hearing chair cannot be one of the case's investigators",
-        )
+        penalties.require_independent_chair(chair, self.officers)
         self._hearing_held(
             actor=actor,
             at=at,
@@ -361,10 +383,10 @@ class EnforcementCase(Case):
             record=require_text(record, "record"),
         )
 
-    @event("HearingHeld")
+    @event(HearingHeld)
     def _hearing_held(self, actor: Actor, at: datetime, chair: str, participants: list[str], record: str) -> None:
         self.hearing_held = True
-        self._moved(S.HEARD, at)
+        self._moved("hold_hearing", at)
 
     def discuss(self, actor: Actor, at: datetime, participants: list[str], conclusion: str) -> None:
         """Collective discussion by the office's leaders (Art. 57), required for major or complex cases."""
@@ -376,10 +398,10 @@ class EnforcementCase(Case):
             conclusion=require_text(conclusion, "conclusion"),
         )
 
-    @event("CollectivelyDiscussed")
+    @event(CollectivelyDiscussed)
     def _discussed(self, actor: Actor, at: datetime, participants: list[str], conclusion: str) -> None:
         self.discussed = True
-        self._moved(S.DISCUSSED, at)
+        self._moved("discuss", at)
 
     def decide(
         self, actor: Actor, at: datetime, decision: DecisionType, fine: Decimal | None, reasons: str, legal_basis: str
@@ -387,41 +409,20 @@ class EnforcementCase(Case):
         """Decide the case, refusing any decision the law's procedure does not yet allow."""
         at = self._guard("decide", at)
         decision = DecisionType.parse(decision, "decision")
-        amount = _fine_for(decision, fine)
-        if self.major:
-            self._require(
-                self.review is ReviewResult.APPROVED,
-                "decide.major_review",
-                "重大执法决定须经法制审核通过后方可作出（行政处罚法第五十八条）",
-                "an enforcement case of major type cannot be decided before legality review is approved",
-            )
-        if self.major or self.complex:
-            self._require(
-                self.discussed,
-                "decide.collective",
-                "情节复杂或重大违法的案件须经集体讨论决定（行政处罚法第五十七条）",
-                "a complex or major case must be collectively discussed before it is decided",
-            )
-        if decision.is_penalty:
-            self._require(
-                self.notified_on is not None,
-                "decide.prior_notice",
-                "作出行政处罚决定前须事先告知当事人（行政处罚法第四十四条）",
-                "a penalty cannot be decided before the party has been given prior notice",
-            )
-            assert self.intended is not None
-            noticed = (self.intended, self.intended_fine)
-            self._require(
-                decision is self.intended
-                and (amount is None or self.intended_fine is None or amount <= self.intended_fine),
-                "decide.beyond_notice",
-                f"决定的{_penalty_zh(decision, amount)}重于或不同于事先告知的{_penalty_zh(*noticed)}：须重新告知拟作出"
-                "的处罚（依法应当听证的，告知听证权利），并重新给予陈述、申辩的期间（行政处罚法第四十四条、第六十二条、"
-                "第六十三条）",
-                f"the decision ({_penalty_en(decision, amount)}) is heavier than, or of another type than, the "
-                f"prior notice ({_penalty_en(*noticed)}): give a new prior notice (offering a hearing where Art. 63 "
-                "gives one) and a new period to state a case and defend first (Arts. 44, 62, 63)",
-            )
+        amount = penalties.fine_for(decision, fine)
+        penalties.require_decision_allowed(
+            decision,
+            amount,
+            Procedure(
+                major=self.major,
+                complex=self.complex,
+                review=self.review,
+                discussed=self.discussed,
+                noticed=self.notified_on is not None,
+                intended=self.intended,
+                intended_fine=self.intended_fine,
+            ),
+        )
         self._decided(
             actor=actor,
             at=at,
@@ -431,32 +432,32 @@ class EnforcementCase(Case):
             legal_basis=require_text(legal_basis, "legal_basis"),
         )
 
-    @event("Decided")
+    @event(Decided)
     def _decided(
         self, actor: Actor, at: datetime, decision: DecisionType, fine: Decimal | None, reasons: str, legal_basis: str
     ) -> None:
         self.decision = decision
         self.fine = fine
         self.decided_on = local_date(at)
-        self._moved(S.DECIDED, at)
+        self._moved("decide", at)
 
     def serve(self, actor: Actor, at: datetime, method: str) -> None:
         """Serve the decision on the party (送达)."""
         at = self._guard("serve", at)
         self._served(actor=actor, at=at, method=require_text(method, "method", MAX_NAME))
 
-    @event("Served")
+    @event(Served)
     def _served(self, actor: Actor, at: datetime, method: str) -> None:
-        self._moved(S.SERVED, at)
+        self._moved("serve", at)
 
     def publish(self, actor: Actor, at: datetime, where: str) -> None:
         """Publish the decision (执法公示)."""
         at = self._guard("publish", at)
         self._published(actor=actor, at=at, where=require_text(where, "where", MAX_NAME))
 
-    @event("Published")
+    @event(Published)
     def _published(self, actor: Actor, at: datetime, where: str) -> None:
-        self._moved(S.PUBLISHED, at)
+        self._moved("publish", at)
 
     def execute(self, actor: Actor, at: datetime, result: ExecutionResult, note: str = "") -> None:
         """Record the decision carried out: paid, rectified, demolished or enforced."""
@@ -472,10 +473,10 @@ class EnforcementCase(Case):
             actor=actor, at=at, result=ExecutionResult.parse(result, "result"), note=optional_text(note, "note")
         )
 
-    @event("Executed")
+    @event(Executed)
     def _executed(self, actor: Actor, at: datetime, result: ExecutionResult, note: str) -> None:
         self.execution = result
-        self._moved(S.EXECUTED, at)
+        self._moved("execute", at)
 
     def close(self, actor: Actor, at: datetime, reason: str = "") -> None:
         at = self._guard("close", at)
@@ -488,28 +489,6 @@ class EnforcementCase(Case):
         )
         self._closed(actor=actor, at=at, reason=optional_text(reason, "reason"))
 
-    @event("Closed")
+    @event(Closed)
     def _closed(self, actor: Actor, at: datetime, reason: str) -> None:
-        self._moved(S.CLOSED, at)
-
-
-_ALWAYS_HEARD = frozenset({DecisionType.CONFISCATION, DecisionType.ORDER_DEMOLISH})
-"""Heavy whatever their amount, as far as the ledger can tell (it does not know the value confiscated)."""
-
-
-def _penalty_zh(decision: DecisionType, fine: Decimal | None) -> str:
-    return f"罚款{fine}元" if fine is not None else f"「{decision.zh}」"
-
-
-def _penalty_en(decision: DecisionType, fine: Decimal | None) -> str:
-    return f"a fine of {fine} yuan" if fine is not None else decision.en.lower()
-
-
-def _fine_for(decision: DecisionType, fine: Decimal | None) -> Decimal | None:
-    if decision is DecisionType.FINE:
-        return require_amount(fine, "fine")
-    if fine is not None:
-        raise InvalidValue(
-            "fine", f"a decision of {decision.en.lower()} carries no fine", zh=f"「{decision.zh}」决定不附罚款"
-        )
-    return None
+        self._moved("close", at)

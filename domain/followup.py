@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
 
 from eventsourcing.domain import event
 
 from domain.actor import Actor
 from domain.case import Case
 from domain.errors import InvalidValue
-from domain.labels import Labelled
+from domain.lifecycle import Acted
 from domain.outcomes import Satisfaction
 from domain.values import optional_text, require_text
 
 
 class FollowedUpCase(Case):
-    """Complaints and disputes: visited, then closed as resolved or not."""
+    """Complaints and disputes: visited, then closed as resolved or not (each kind's ``visit`` and ``close``
+    transitions say from which statuses, and to which)."""
 
-    VISITED_STATUS: ClassVar[Labelled]
-    CLOSED_STATUS: ClassVar[Labelled]
+    class Visited(Acted):
+        satisfaction: Satisfaction
+        note: str
+
+    class Closed(Acted):
+        resolved: bool
+        reason: str
 
     def _start_follow_up(self) -> None:
         self.satisfaction: Satisfaction | None = None
@@ -35,10 +40,10 @@ class FollowedUpCase(Case):
             note=optional_text(note, "note"),
         )
 
-    @event("Visited")
+    @event(Visited)
     def _visited(self, actor: Actor, at: datetime, satisfaction: Satisfaction, note: str) -> None:
         self.satisfaction = satisfaction
-        self._moved(self.VISITED_STATUS, at)
+        self._moved("visit", at)
 
     def close(self, actor: Actor, at: datetime, resolved: bool, reason: str = "") -> None:
         """Approve closure (办结), saying whether the case was resolved; over a dissatisfied resident, say why."""
@@ -49,7 +54,7 @@ class FollowedUpCase(Case):
             reason = require_text(reason, "reason")
         self._closed(actor=actor, at=at, resolved=resolved, reason=optional_text(reason, "reason"))
 
-    @event("Closed")
+    @event(Closed)
     def _closed(self, actor: Actor, at: datetime, resolved: bool, reason: str) -> None:
         self.resolved = resolved
-        self._moved(self.CLOSED_STATUS, at)
+        self._moved("close", at)
