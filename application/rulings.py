@@ -11,8 +11,7 @@ from application.errors import IdempotencyKeyReused
 from domain.actor import Actor
 from domain.case import Case
 from domain.clearing import AccusationFinding, Clearing, ClearingMethod
-from domain.errors import RuleViolation
-from domain.tolerance import RulingOutcome, RulingStatus, ToleranceCondition, ToleranceEffect, ToleranceRuling
+from domain.tolerance import RulingOutcome, ToleranceCondition, ToleranceEffect, ToleranceRuling
 from domain.values import require_text
 
 RULING = "tolerated-error ruling"
@@ -63,12 +62,7 @@ class RulingUseCases(LedgerCore):
         """Open the new ruling that reviews an appealed one; it names the ruling it reviews."""
         self.authorize(actor, "review_appeal")
         old = self.load(ToleranceRuling, appealed_ruling_id, RULING)
-        if old.status is not RulingStatus.APPEALED:
-            raise RuleViolation(
-                "ruling.review_appeal.status",
-                "只有已申诉的认定才能复核",
-                "only an appealed ruling can be reviewed by a new ruling",
-            )
+        old.check_reviewable()
         key = require_text(request_key, "request_key", 200)
         first = self.events_of(appealed_ruling_id)[0]
         ruling = ToleranceRuling.request(

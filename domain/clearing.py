@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
-from domain.errors import RuleViolation, require
+from domain.errors import require
 from domain.labels import Labelled
+from domain.lifecycle import Acted, Lifecycle, RecordName, Transition
 from domain.time import check_moment
 from domain.values import MAX_NAME, require_text
 
@@ -36,14 +38,44 @@ class ClearingMethod(Labelled):
 S = ClearingStatus
 
 
-class Clearing(Aggregate):
+class Clearing(Lifecycle, Aggregate):
     """Restoring the name of a cadre whom an investigation found falsely accused."""
+
+    class Proposed(Aggregate.Created):
+        request_key: str
+        cadre_id: str
+        cadre_name: str
+        unit: str
+        accusation: str
+        investigation: str
+        finding: AccusationFinding
+        actor: Actor
+        at: datetime
+
+    class Approved(Acted):
+        pass
+
+    class Cleared(Acted):
+        method: ClearingMethod
+        scope: str
+
+    class Recorded(Acted):
+        record_reference: str
+
+    RECORD: ClassVar[RecordName] = RecordName("clearing", "澄清正名", "Clearing")
+    TERMINAL = frozenset({S.RECORDED})
+    LIFECYCLE: ClassVar[dict[str, Transition]] = {
+        "propose": Transition("提出", "be proposed", Proposed, frozenset(), S.PROPOSED),
+        "approve": Transition("批准", "be approved", Approved, frozenset({S.PROPOSED}), S.APPROVED),
+        "clear": Transition("澄清", "clear the cadre", Cleared, frozenset({S.APPROVED}), S.CLEARED),
+        "record": Transition("存档", "be kept on record", Recorded, frozenset({S.CLEARED}), S.RECORDED),
+    }
 
     @staticmethod
     def create_id(request_key: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"caseledger:/clearings/{request_key}")
 
-    @event("Proposed")
+    @event(Proposed)
     def __init__(
         self,
         *,
@@ -60,8 +92,7 @@ class Clearing(Aggregate):
         self.cadre_id = cadre_id
         self.cadre_name = cadre_name
         self.unit = unit
-        self.status = S.PROPOSED
-        self.last_at = at
+        self._moved("propose", at)
 
     @classmethod
     def propose(
@@ -97,41 +128,32 @@ class Clearing(Aggregate):
             at=check_moment(at, None),
         )
 
-    def _step(self, expected: ClearingStatus, action: str, zh: str, at: datetime) -> datetime:
-        if self.status is not expected:
-            raise RuleViolation(
-                f"clearing.{action}.status",
-                f"澄清正名当前为「{self.status.zh}」，须为「{expected.zh}」才能{zh}",
-                f"a clearing must be {expected.en.lower()} to {action}; it is {self.status.en.lower()}",
-            )
-        return check_moment(at, self.last_at)
-
     def approve(self, actor: Actor, at: datetime) -> None:
-        at = self._step(S.PROPOSED, "approve", "批准", at)
+        at = self._guard("approve", at)
         self._approved(actor=actor, at=at)
 
-    @event("Approved")
+    @event(Approved)
     def _approved(self, actor: Actor, at: datetime) -> None:
-        self.status, self.last_at = S.APPROVED, at
+        self._moved("approve", at)
 
     def clear(self, actor: Actor, at: datetime, method: ClearingMethod, scope: str) -> None:
         """Clear the cadre's name by letter, in person or at a meeting, within the stated scope."""
-        at = self._step(S.APPROVED, "clear", "澄清", at)
+        at = self._guard("clear", at)
         self._cleared(
             actor=actor, at=at, method=ClearingMethod.parse(method, "method"), scope=require_text(scope, "scope")
         )
 
-    @event("Cleared")
+    @event(Cleared)
     def _cleared(self, actor: Actor, at: datetime, method: ClearingMethod, scope: str) -> None:
-        self.status, self.last_at = S.CLEARED, at
+        self._moved("clear", at)
 
     def record(self, actor: Actor, at: datetime, record_reference: str) -> None:
         """Keep the clearing on the cadre's record."""
-        at = self._step(S.CLEARED, "record", "存档", at)
+        at = self._guard("record", at)
         self._recorded(
             actor=actor, at=at, record_reference=require_text(record_reference, "record_reference", MAX_NAME)
         )
 
-    @event("Recorded")
+    @event(Recorded)
     def _recorded(self, actor: Actor, at: datetime, record_reference: str) -> None:
-        self.status, self.last_at = S.RECORDED, at
+        self._moved("record", at)

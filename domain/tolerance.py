@@ -8,13 +8,15 @@ names the one it reviews.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.actor import Actor
-from domain.errors import InvalidValue, RuleViolation, require
+from domain.errors import InvalidValue, require
 from domain.labels import Labelled
+from domain.lifecycle import Acted, Lifecycle, RecordName, Transition
 from domain.time import check_moment
 from domain.values import MAX_NAME, require_names, require_text
 
@@ -54,17 +56,76 @@ class ToleranceEffect(Labelled):
 
 
 S = RulingStatus
-_OPEN = frozenset({S.REQUESTED, S.ACCEPTED, S.VERIFIED, S.DELIBERATED})
 
 
-class ToleranceRuling(Aggregate):
+class ToleranceRuling(Lifecycle, Aggregate):
     """One tolerated-error case about one cadre, from request to ruling, notice and filing."""
+
+    class Requested(Aggregate.Created):
+        request_key: str
+        cadre_id: str
+        cadre_name: str
+        unit: str
+        case_ids: list[UUID]
+        error: str
+        consequences: str
+        circumstances: str
+        motive: str
+        proposed_by_unit: bool
+        supersedes: UUID | None
+        actor: Actor
+        at: datetime
+
+    class Accepted(Acted):
+        pass
+
+    class Declined(Acted):
+        reason: str
+
+    class Verified(Acted):
+        conditions_met: list[ToleranceCondition]
+        negative_list_hit: bool
+        notes: str
+
+    class Deliberated(Acted):
+        participants: list[str]
+        summary: str
+
+    class Ruled(Acted):
+        outcome: RulingOutcome
+        effects: list[ToleranceEffect]
+        basis: str
+
+    class Notified(Acted):
+        notified: str
+
+    class FiledUpward(Acted):
+        authority: str
+
+    class Appealed(Acted):
+        grounds: str
+
+    RECORD: ClassVar[RecordName] = RecordName("ruling", "容错免责认定", "Tolerated-error ruling")
+    TERMINAL = frozenset({S.DECLINED, S.RULED, S.NOTIFIED, S.FILED_UPWARD, S.APPEALED})
+    LIFECYCLE: ClassVar[dict[str, Transition]] = {
+        "request": Transition("申请", "be requested", Requested, frozenset(), S.REQUESTED),
+        "accept": Transition("受理", "be accepted", Accepted, frozenset({S.REQUESTED}), S.ACCEPTED),
+        "decline": Transition("不予受理", "be declined", Declined, frozenset({S.REQUESTED}), S.DECLINED),
+        "verify": Transition("核实", "be verified", Verified, frozenset({S.ACCEPTED}), S.VERIFIED),
+        "deliberate": Transition("集体研究", "be deliberated", Deliberated, frozenset({S.VERIFIED}), S.DELIBERATED),
+        "rule": Transition("作出认定", "be ruled on", Ruled, frozenset({S.DELIBERATED}), S.RULED),
+        "notify": Transition("告知", "be notified", Notified, frozenset({S.RULED}), S.NOTIFIED),
+        "file_upward": Transition("备案", "be filed upward", FiledUpward, frozenset({S.NOTIFIED}), S.FILED_UPWARD),
+        "appeal": Transition("申诉", "be appealed", Appealed, frozenset({S.NOTIFIED, S.FILED_UPWARD}), S.APPEALED),
+        # The new ruling that reviews an appealed one records the review, naming the ruling it reviews.
+        "review_appeal": Transition("复核", "be reviewed by a new ruling", None, frozenset({S.APPEALED})),
+    }
 
     @staticmethod
     def create_id(request_key: str) -> UUID:
         return uuid5(NAMESPACE_URL, f"caseledger:/rulings/{request_key}")
 
-    @event("Requested")
+    @event(Requested)
     def __init__(
         self,
         *,
@@ -87,11 +148,10 @@ class ToleranceRuling(Aggregate):
         self.unit = unit
         self.case_ids = list(case_ids)
         self.supersedes = supersedes
-        self.status = S.REQUESTED
         self.conditions_met: list[ToleranceCondition] = []
         self.negative_list_hit = False
         self.outcome: RulingOutcome | None = None
-        self.last_at = at
+        self._moved("request", at)
 
     @classmethod
     def request(
@@ -128,36 +188,31 @@ class ToleranceRuling(Aggregate):
             at=check_moment(at, None),
         )
 
-    def _step(self, allowed: frozenset[RulingStatus], action: str, zh: str, at: datetime) -> datetime:
-        if self.status not in allowed:
-            raise RuleViolation(
-                f"ruling.{action}.status",
-                f"容错免责认定当前为「{self.status.zh}」，不能{zh}",
-                f"a tolerated-error ruling cannot {action.replace('_', ' ')} while {self.status.en.lower()}",
-            )
-        return check_moment(at, self.last_at)
+    def check_reviewable(self) -> None:
+        """Refuse a new ruling reviewing this one unless this one was appealed."""
+        self._check("review_appeal")
 
     def accept(self, actor: Actor, at: datetime) -> None:
-        at = self._step(frozenset({S.REQUESTED}), "accept", "受理", at)
+        at = self._guard("accept", at)
         self._accepted(actor=actor, at=at)
 
-    @event("Accepted")
+    @event(Accepted)
     def _accepted(self, actor: Actor, at: datetime) -> None:
-        self.status, self.last_at = S.ACCEPTED, at
+        self._moved("accept", at)
 
     def decline(self, actor: Actor, at: datetime, reason: str) -> None:
-        at = self._step(frozenset({S.REQUESTED}), "decline", "不予受理", at)
+        at = self._guard("decline", at)
         self._declined(actor=actor, at=at, reason=require_text(reason, "reason"))
 
-    @event("Declined")
+    @event(Declined)
     def _declined(self, actor: Actor, at: datetime, reason: str) -> None:
-        self.status, self.last_at = S.DECLINED, at
+        self._moved("decline", at)
 
     def verify(
         self, actor: Actor, at: datetime, conditions_met: list[ToleranceCondition], negative_list_hit: bool, notes: str
     ) -> None:
         """Record which conditions were found met and whether the negative list applies."""
-        at = self._step(frozenset({S.ACCEPTED}), "verify", "核实", at)
+        at = self._guard("verify", at)
         met = ToleranceCondition.parse_many(conditions_met, "conditions_met")
         if len(set(met)) != len(met):
             raise InvalidValue("conditions_met", "each condition once", zh="每项条件只能列一次")
@@ -172,17 +227,17 @@ class ToleranceRuling(Aggregate):
             notes=require_text(notes, "notes"),
         )
 
-    @event("Verified")
+    @event(Verified)
     def _verified(
         self, actor: Actor, at: datetime, conditions_met: list[ToleranceCondition], negative_list_hit: bool, notes: str
     ) -> None:
         self.conditions_met = list(conditions_met)
         self.negative_list_hit = negative_list_hit
-        self.status, self.last_at = S.VERIFIED, at
+        self._moved("verify", at)
 
     def deliberate(self, actor: Actor, at: datetime, participants: list[str], summary: str) -> None:
         """Collective deliberation; at least three people take part."""
-        at = self._step(frozenset({S.VERIFIED}), "deliberate", "集体研究", at)
+        at = self._guard("deliberate", at)
         self._deliberated(
             actor=actor,
             at=at,
@@ -190,15 +245,15 @@ class ToleranceRuling(Aggregate):
             summary=require_text(summary, "summary"),
         )
 
-    @event("Deliberated")
+    @event(Deliberated)
     def _deliberated(self, actor: Actor, at: datetime, participants: list[str], summary: str) -> None:
-        self.status, self.last_at = S.DELIBERATED, at
+        self._moved("deliberate", at)
 
     def rule(
         self, actor: Actor, at: datetime, outcome: RulingOutcome, effects: list[ToleranceEffect], basis: str
     ) -> None:
         """Rule: exempted only when every condition is met and the negative list is clear."""
-        at = self._step(frozenset({S.DELIBERATED}), "rule", "作出认定", at)
+        at = self._guard("rule", at)
         outcome = RulingOutcome.parse(outcome, "outcome")
         granted = ToleranceEffect.parse_many(effects, "effects")
         if outcome is not RulingOutcome.NOT_TOLERATED:
@@ -224,38 +279,34 @@ class ToleranceRuling(Aggregate):
             raise InvalidValue("effects", "name the effects the ruling grants", zh="请列明认定给予的效果")
         self._ruled(actor=actor, at=at, outcome=outcome, effects=granted, basis=require_text(basis, "basis"))
 
-    @event("Ruled")
+    @event(Ruled)
     def _ruled(
         self, actor: Actor, at: datetime, outcome: RulingOutcome, effects: list[ToleranceEffect], basis: str
     ) -> None:
         self.outcome = outcome
-        self.status, self.last_at = S.RULED, at
+        self._moved("rule", at)
 
     def notify(self, actor: Actor, at: datetime, notified: str) -> None:
-        at = self._step(frozenset({S.RULED}), "notify", "告知", at)
+        at = self._guard("notify", at)
         self._notified(actor=actor, at=at, notified=require_text(notified, "notified", MAX_NAME))
 
-    @event("Notified")
+    @event(Notified)
     def _notified(self, actor: Actor, at: datetime, notified: str) -> None:
-        self.status, self.last_at = S.NOTIFIED, at
+        self._moved("notify", at)
 
     def file_upward(self, actor: Actor, at: datetime, authority: str) -> None:
-        at = self._step(frozenset({S.NOTIFIED}), "file_upward", "备案", at)
+        at = self._guard("file_upward", at)
         self._filed_upward(actor=actor, at=at, authority=require_text(authority, "authority", MAX_NAME))
 
-    @event("FiledUpward")
+    @event(FiledUpward)
     def _filed_upward(self, actor: Actor, at: datetime, authority: str) -> None:
-        self.status, self.last_at = S.FILED_UPWARD, at
+        self._moved("file_upward", at)
 
     def appeal(self, actor: Actor, at: datetime, grounds: str) -> None:
         """The cadre appeals; a new ruling reviewing this one will name it."""
-        at = self._step(frozenset({S.NOTIFIED, S.FILED_UPWARD}), "appeal", "申诉", at)
+        at = self._guard("appeal", at)
         self._appealed(actor=actor, at=at, grounds=require_text(grounds, "grounds"))
 
-    @event("Appealed")
+    @event(Appealed)
     def _appealed(self, actor: Actor, at: datetime, grounds: str) -> None:
-        self.status, self.last_at = S.APPEALED, at
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in _OPEN
+        self._moved("appeal", at)
