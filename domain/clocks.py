@@ -1,9 +1,10 @@
 """Statutory clocks, derived from a case's events, never stored as editable fields.
 
-Each stage's clock starts, pauses, resumes, is extended and stops on particular events
-(:data:`TRIGGERS`). Days are counted in Asia/Shanghai from the day after the start (the
-start day itself does not count); a paused day does not count; a deadline counted in
-calendar days that falls on a rest day moves to the next working day.
+Each stage's clock starts and stops on particular events (:data:`TRIGGERS`, by event class), and
+pauses, resumes and is extended on others (:func:`marks_from_events`). Days are counted in
+Asia/Shanghai from the day after the start (the start day itself does not count); a paused day
+does not count; a deadline counted in calendar days that falls on a rest day moves to the next
+working day.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from domain.calendar import WorkingCalendar
+from domain.case import Case
+from domain.complaint import Complaint
+from domain.dispute import Dispute
+from domain.enforcement import EnforcementCase
 from domain.kinds import CaseKind
 from domain.labels import Labelled
+from domain.lifecycle import EventTable
 from domain.outcomes import ClockPause
 from domain.rules import ClockRule, DayUnit, RuleTable, Stage
 from domain.time import local_date
@@ -24,30 +30,37 @@ DUE_SOON_WORKING_DAYS = 2
 
 _START, _STOP = "start", "stop"
 
-TRIGGERS: dict[CaseKind, dict[str, tuple[tuple[str, Stage], ...]]] = {
-    CaseKind.COMPLAINT: {
-        "Registered": ((_START, Stage.ACCEPTANCE),),
-        "Accepted": ((_STOP, Stage.ACCEPTANCE), (_START, Stage.HANDLING)),
-        "NotAccepted": ((_STOP, Stage.ACCEPTANCE),),
-        "AnsweredDirectly": ((_STOP, Stage.ACCEPTANCE),),
-        "Dispatched": ((_START, Stage.RETURN_WINDOW),),
-        "Returned": ((_STOP, Stage.RETURN_WINDOW),),
-        "Investigated": ((_STOP, Stage.RETURN_WINDOW),),
-        "Replied": ((_STOP, Stage.HANDLING),),
-        "Reopened": ((_START, Stage.HANDLING),),
-        "Merged": ((_STOP, Stage.ACCEPTANCE), (_STOP, Stage.RETURN_WINDOW), (_STOP, Stage.HANDLING)),
-        "TransferredOut": ((_STOP, Stage.ACCEPTANCE), (_STOP, Stage.HANDLING)),
-    },
-    CaseKind.DISPUTE: {
-        "Accepted": ((_START, Stage.SETTLEMENT),),
-        "AgreementReached": ((_STOP, Stage.SETTLEMENT),),
-        "MediationEnded": ((_STOP, Stage.SETTLEMENT),),
-    },
-    CaseKind.ENFORCEMENT: {
-        "Filed": ((_START, Stage.DECISION),),
-        "Decided": ((_STOP, Stage.DECISION), (_START, Stage.SERVICE)),
-        "Served": ((_STOP, Stage.SERVICE),),
-    },
+C, D, E = Complaint, Dispute, EnforcementCase
+TRIGGERS: dict[CaseKind, EventTable[tuple[tuple[str, Stage], ...]]] = {
+    CaseKind.COMPLAINT: EventTable(
+        {
+            C.Registered: ((_START, Stage.ACCEPTANCE),),
+            C.Accepted: ((_STOP, Stage.ACCEPTANCE), (_START, Stage.HANDLING)),
+            C.NotAccepted: ((_STOP, Stage.ACCEPTANCE),),
+            C.AnsweredDirectly: ((_STOP, Stage.ACCEPTANCE),),
+            C.Dispatched: ((_START, Stage.RETURN_WINDOW),),
+            C.Returned: ((_STOP, Stage.RETURN_WINDOW),),
+            C.Investigated: ((_STOP, Stage.RETURN_WINDOW),),
+            C.Replied: ((_STOP, Stage.HANDLING),),
+            C.Reopened: ((_START, Stage.HANDLING),),
+            C.Merged: ((_STOP, Stage.ACCEPTANCE), (_STOP, Stage.RETURN_WINDOW), (_STOP, Stage.HANDLING)),
+            C.TransferredOut: ((_STOP, Stage.ACCEPTANCE), (_STOP, Stage.HANDLING)),
+        }
+    ),
+    CaseKind.DISPUTE: EventTable(
+        {
+            D.Accepted: ((_START, Stage.SETTLEMENT),),
+            D.AgreementReached: ((_STOP, Stage.SETTLEMENT),),
+            D.MediationEnded: ((_STOP, Stage.SETTLEMENT),),
+        }
+    ),
+    CaseKind.ENFORCEMENT: EventTable(
+        {
+            E.Filed: ((_START, Stage.DECISION),),
+            E.Decided: ((_STOP, Stage.DECISION), (_START, Stage.SERVICE)),
+            E.Served: ((_STOP, Stage.SERVICE),),
+        }
+    ),
 }
 
 
@@ -119,23 +132,23 @@ class _Run:
 
 
 def marks_from_events(kind: CaseKind, events: Iterable[Any]) -> list[ClockMark]:
-    """The clock marks in a case's events, in order (events need ``at`` and their class name)."""
+    """The clock marks in a case's events, in order (events need ``at``)."""
     triggers = TRIGGERS[kind]
     marks: list[ClockMark] = []
     for event in events:
-        name = type(event).__name__
         at: datetime = event.at
-        marks.extend(ClockMark(action, at, stage) for action, stage in triggers.get(name, ()))
-        if name == "ClockPaused":
-            marks.append(ClockMark(_PAUSE, at, pause=event.pause))
-        elif name == "ClockResumed":
-            marks.append(ClockMark(_RESUME, at))
-        elif name == "HearingRequested":
-            marks.append(ClockMark(_HEARING_PAUSE, at, pause=ClockPause.HEARING))
-        elif name == "HearingHeld":
-            marks.append(ClockMark(_HEARING_RESUME, at))
-        elif name == "DeadlineExtended":
-            marks.append(ClockMark("extend", at, stage=event.stage, days=event.days))
+        marks.extend(ClockMark(action, at, stage) for action, stage in triggers.get(event) or ())
+        match event:
+            case Case.ClockPaused():
+                marks.append(ClockMark(_PAUSE, at, pause=event.pause))
+            case Case.ClockResumed():
+                marks.append(ClockMark(_RESUME, at))
+            case EnforcementCase.HearingRequested():
+                marks.append(ClockMark(_HEARING_PAUSE, at, pause=ClockPause.HEARING))
+            case EnforcementCase.HearingHeld():
+                marks.append(ClockMark(_HEARING_RESUME, at))
+            case Case.DeadlineExtended():
+                marks.append(ClockMark("extend", at, stage=event.stage, days=event.days))
     return marks
 
 

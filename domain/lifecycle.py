@@ -24,8 +24,8 @@ from domain.time import check_moment
 V = TypeVar("V")
 
 Decided = Callable[[Any, Any], Any]
-"""A target decided when the event happens: from the event's outcome and the status the record left for the
-step now ending (e.g. a legality review approved or returned, after a submission from one of several statuses)."""
+"""A target decided when the event happens: from the event's ``result`` and the status the record left for the
+step now ending, or None (a legality review approved or returned, after a submission from one of several)."""
 
 
 class Acted(Aggregate.Event):
@@ -165,6 +165,13 @@ class EventTable(Generic[V]):
 def transitions_by_event(lifecycle: Mapping[str, Transition]) -> EventTable[Transition]:
     """The transition each event of a lifecycle records."""
     return EventTable({t.event: t for t in lifecycle.values() if t.event is not None})
+
+
+def status_after(transitions: EventTable[Transition], event: object) -> Labelled | None:
+    """The status ``event`` leads to when its transition names one (None: it stays, or the event decides)."""
+    transition = transitions.get(event)
+    target = None if transition is None else transition.target
+    return target if isinstance(target, Labelled) else None
 
 
 def article(record: Named) -> str:

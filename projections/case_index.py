@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.calendar import WorkingCalendar
+from domain.case import Case
 from domain.clocks import DUE_SOON_WORKING_DAYS, ClockStatus, derive_clocks, marks_from_events
 from domain.errors import CalendarYearMissing, InvalidValue
 from domain.rules import RuleTable, Stage
@@ -106,7 +107,7 @@ class CaseIndex(Projection):
             row.change(domain_event)
         marks = marks_from_events(row.kind, [domain_event])
         row.marks.extend(marks)
-        recategorised = type(domain_event).__name__ == "Corrected" and domain_event.category is not None
+        recategorised = isinstance(domain_event, Case.Corrected) and domain_event.category is not None
         row.clocks_changed = row.clocks_changed or bool(marks) or recategorised or row.clock_state == PAUSED
         self._rows[case_id] = row
         self._dirty.add(case_id)

@@ -1,10 +1,11 @@
 """One case as the case index holds it, and what each of the case's events does to it.
 
-A row holds no personal identity (no party names, phones or id numbers). Events are told apart
-by their class name within the case's kind, as :mod:`domain.clocks` does; the test suite checks
-that every event class of every kind of case is named here. Only a filing event's class says
-which kind of case it is: events of behaviour the kinds share are recorded as events of the base
-classes (``Case.Supervised``, ``FollowedUpCase.Closed``), so their kind is the row's.
+A row holds no personal identity (no party names, phones or id numbers). Events are told apart by
+their class: the status an event leads to is its transition's target in the case kind's lifecycle
+table (:data:`TRANSITIONS`), and the other columns follow the events named in :meth:`CaseRow.change`.
+Only a filing event's class says which kind of case it is: events of behaviour the kinds share are
+recorded as events of the base classes (``Case.Supervised``, ``FollowedUpCase.Closed``), so their kind
+is the row's.
 """
 
 from __future__ import annotations
@@ -21,83 +22,21 @@ from domain.dispute import Dispute, DisputeStatus
 from domain.enforcement import EnforcementCase, EnforcementStatus
 from domain.kinds import CaseKind
 from domain.labels import Labelled
-from domain.outcomes import ClockPause, ReviewResult
+from domain.lifecycle import EventTable, Transition, status_after, transitions_by_event
+from domain.outcomes import ClockPause
 from domain.rules import Stage
 from domain.time import local_date
 
-CS, DS, ES = ComplaintStatus, DisputeStatus, EnforcementStatus
 CASE_CLASSES: dict[CaseKind, type[Case]] = {c.KIND: c for c in (Complaint, Dispute, EnforcementCase)}
 STATUS_CLASSES: dict[CaseKind, type[Labelled]] = {
     CaseKind.COMPLAINT: ComplaintStatus,
     CaseKind.DISPUTE: DisputeStatus,
     CaseKind.ENFORCEMENT: EnforcementStatus,
 }
-
-STATUS_AFTER: dict[CaseKind, dict[str, Labelled]] = {
-    CaseKind.COMPLAINT: {
-        "Registered": CS.REGISTERED,
-        "Accepted": CS.ACCEPTED,
-        "NotAccepted": CS.NOT_ACCEPTED,
-        "AnsweredDirectly": CS.ANSWERED,
-        "Dispatched": CS.DISPATCHED,
-        "Returned": CS.RETURNED,
-        "Investigated": CS.INVESTIGATED,
-        "Disposed": CS.DISPOSED,
-        "Replied": CS.REPLIED,
-        "Visited": CS.VISITED,
-        "Closed": CS.CLOSED,
-        "Reopened": CS.REOPENED,
-        "Merged": CS.MERGED,
-        "TransferredOut": CS.TRANSFERRED,
-    },
-    CaseKind.DISPUTE: {
-        "Applied": DS.APPLIED,
-        "Accepted": DS.ACCEPTED,
-        "Refused": DS.REFUSED,
-        "MediatorAssigned": DS.MEDIATOR_ASSIGNED,
-        "MediatorRecused": DS.ACCEPTED,
-        "Investigated": DS.INVESTIGATED,
-        "SessionHeld": DS.MEDIATING,
-        "AgreementReached": DS.AGREED,
-        "MediationEnded": DS.ENDED,
-        "JudicialConfirmationApplied": DS.CONFIRMATION_APPLIED,
-        "PerformanceChecked": DS.PERFORMANCE_CHECKED,
-        "Visited": DS.VISITED,
-        "Closed": DS.CLOSED,
-    },
-    CaseKind.ENFORCEMENT: {
-        "ClueRecorded": ES.CLUE,
-        "Filed": ES.FILED,
-        "NotFiled": ES.NOT_FILED,
-        "InvestigationStarted": ES.INVESTIGATING,
-        "InvestigationConcluded": ES.CONCLUDED,
-        "SubmittedForReview": ES.UNDER_REVIEW,
-        "PriorNoticeGiven": ES.NOTIFIED,
-        "HearingRequested": ES.HEARING_REQUESTED,
-        "HearingHeld": ES.HEARD,
-        "CollectivelyDiscussed": ES.DISCUSSED,
-        "Decided": ES.DECIDED,
-        "Served": ES.SERVED,
-        "Published": ES.PUBLISHED,
-        "Executed": ES.EXECUTED,
-        "Closed": ES.CLOSED,
-    },
+TRANSITIONS: dict[CaseKind, EventTable[Transition]] = {
+    kind: transitions_by_event(case_class.LIFECYCLE) for kind, case_class in CASE_CLASSES.items()
 }
-STATUS_DECIDED_BY_EVENT = frozenset({"LegalityReviewed"})
-STATUS_UNCHANGED = frozenset(
-    {
-        "Supervised",
-        "Reminded",
-        "Linked",
-        "Corrected",
-        "ClockPaused",
-        "ClockResumed",
-        "DeadlineExtended",
-        "EvidenceAdded",
-        "JudicialConfirmationRecorded",
-        "RiskFlagged",
-    }
-)
+"""Each kind's transitions by the event that records them, from the domain's lifecycle tables."""
 
 LEAD, ASSISTING = "lead", "assisting"
 RUNNING, PAUSED, UNKNOWN = "running", "paused", "unknown"
@@ -132,8 +71,8 @@ COLUMNS = (
 
 
 def handled_events(kind: CaseKind) -> frozenset[str]:
-    """The names of the event classes of ``kind`` the index knows what to do with."""
-    return frozenset(STATUS_AFTER[kind]) | STATUS_DECIDED_BY_EVENT | STATUS_UNCHANGED
+    """The names of the event classes of ``kind`` the index knows what to do with: every transition's."""
+    return frozenset(event_class.__name__ for event_class in TRANSITIONS[kind])
 
 
 def is_case_event(event: Any) -> bool:
@@ -188,7 +127,7 @@ class CaseRow:
             id=str(event.originator_id),
             kind=kind,
             number=event.number,
-            status=STATUS_AFTER[kind][type(event).__name__].code,
+            status=_status_after(kind, event, ""),
             category=_code(event.category),
             channel=_code(event.channel),
             village=event.location.village,
@@ -212,46 +151,34 @@ class CaseRow:
 
     def change(self, event: Any) -> None:
         """Apply one event recorded after the filing (its clock marks are the caller's business)."""
-        name = type(event).__name__
-        status = STATUS_AFTER[self.kind].get(name)
         was_open = self.is_open
-        if status is not None:
-            self.status = status.code
-        match name:
-            case "SubmittedForReview":
+        self.status = _status_after(self.kind, event, self.status, self.review_resume)
+        match event:
+            case EnforcementCase.SubmittedForReview():
                 self.review_resume = _code(event.resume)
-            case "LegalityReviewed":
-                self.status = self._after_review(event)
-            case "Dispatched":
+            case Complaint.Dispatched():
                 self._handled_by(event.lead_unit, list(event.assisting_units))
-            case "MediatorAssigned" | "Filed":
+            case Dispute.MediatorAssigned() | EnforcementCase.Filed():
                 self._handled_by(event.unit, [])
-            case "Supervised":
+            case Case.Supervised():
                 self.supervised = True
-            case "Reopened":
+            case Complaint.Reopened():
                 self.problem_case = self.problem_case or bool(event.escalated)
-            case "RiskFlagged":
+            case Dispute.RiskFlagged():
                 self.at_risk = True
-            case "InvestigationConcluded":
+            case EnforcementCase.InvestigationConcluded():
                 self.major = bool(event.major)
-            case "Corrected":
+            case Case.Corrected():
                 self._corrected(event)
         self.version = event.originator_version
         self.last_at = event.at
         if self.is_open != was_open:
             self.units_changed = True  # the unit rows carry whether the case is open
 
-    def _after_review(self, event: Any) -> str:
-        if ReviewResult.parse(event.result, "result") is not ReviewResult.APPROVED:
-            return ES.INVESTIGATING.code
-        if self.review_resume in ("", ES.CONCLUDED.code):
-            return ES.REVIEWED.code
-        return self.review_resume
-
     def _handled_by(self, lead: str, assisting: list[str]) -> None:
         self.lead_unit, self.assisting_units, self.units_changed = lead, assisting, True
 
-    def _corrected(self, event: Any) -> None:
+    def _corrected(self, event: Case.Corrected) -> None:
         if event.category is not None:
             self.category = _code(event.category)
         if event.channel is not None:
@@ -329,6 +256,21 @@ class CaseRow:
             marks=[_mark(values) for values in state["marks"]],
             review_resume=state["resume"],
         )
+
+
+def _status_after(kind: CaseKind, event: Any, status: str, resume: str = "") -> str:
+    """The status code a case of ``kind`` in ``status`` has after ``event``: its transition's target, or the
+    status the target decides from the event's result and ``resume`` (the status the case left for review)."""
+    transitions = TRANSITIONS[kind]
+    fixed = status_after(transitions, event)
+    if fixed is not None:
+        return fixed.code
+    transition = transitions.get(event)
+    target = None if transition is None else transition.target
+    if callable(target):
+        submitted_from = STATUS_CLASSES[kind].parse(resume, "resume") if resume else None
+        return _code(target(event.result, submitted_from))
+    return status
 
 
 def utc_text(moment: datetime) -> str:

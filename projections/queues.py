@@ -40,6 +40,7 @@ from domain.enforcement import EnforcementStatus
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind
 from domain.labels import Labelled
+from domain.lifecycle import status_after, transitions_by_event
 from domain.time import SHANGHAI, local_date
 from domain.tolerance import RulingOutcome, RulingStatus, ToleranceRuling
 from projections.base import Projection
@@ -125,7 +126,8 @@ QUEUES: dict[str, Queue] = {
     )
 }
 
-RULING_PENDING_STATUSES = (RS.REQUESTED, RS.ACCEPTED, RS.VERIFIED, RS.DELIBERATED)
+RULING_PENDING_STATUSES = tuple(s for s in RS if s not in ToleranceRuling.TERMINAL)
+"""The statuses of a ruling not yet ruled: the open ones."""
 
 
 @dataclass(frozen=True)
@@ -221,17 +223,7 @@ def _check_page(page: object, per_page: object) -> None:
 
 # -- the ruling index ---------------------------------------------------------------------------
 
-_RULING_STATUS_AFTER = {
-    "Requested": RS.REQUESTED,
-    "Accepted": RS.ACCEPTED,
-    "Declined": RS.DECLINED,
-    "Verified": RS.VERIFIED,
-    "Deliberated": RS.DELIBERATED,
-    "Ruled": RS.RULED,
-    "Notified": RS.NOTIFIED,
-    "FiledUpward": RS.FILED_UPWARD,
-    "Appealed": RS.APPEALED,
-}
+_RULINGS = transitions_by_event(ToleranceRuling.LIFECYCLE)
 _RULING_COLUMNS = "r.id, r.status, r.unit, r.requested_at, r.supersedes, r.outcome, r.last_at"
 
 
@@ -255,12 +247,11 @@ class RulingIndex(Projection):
             self._record(cursor, domain_event)
 
     def _record(self, cursor: Cursor, domain_event: Any) -> None:
-        name = type(domain_event).__name__
-        status = _RULING_STATUS_AFTER.get(name)
+        status = status_after(_RULINGS, domain_event)
         if status is None:
             return
         ruling_id, at = str(domain_event.originator_id), utc_text(domain_event.at)
-        if name == "Requested":
+        if isinstance(domain_event, ToleranceRuling.Requested):
             supersedes = None if domain_event.supersedes is None else str(domain_event.supersedes)
             cursor.execute(
                 "INSERT INTO ruling_index (id, status, unit, requested_at, requested_on, supersedes, last_at)"
@@ -278,7 +269,7 @@ class RulingIndex(Projection):
             if supersedes is not None:
                 cursor.execute("UPDATE ruling_index SET reviewed_by = %s WHERE id = %s", (ruling_id, supersedes))
             return
-        outcome = _code(domain_event.outcome) if name == "Ruled" else None
+        outcome = _code(domain_event.outcome) if isinstance(domain_event, ToleranceRuling.Ruled) else None
         cursor.execute(
             "UPDATE ruling_index SET status = %s, outcome = coalesce(%s, outcome), last_at = %s WHERE id = %s",
             (status.code, outcome, at, ruling_id),

@@ -13,7 +13,11 @@ from typing import Any, NamedTuple, get_args, get_type_hints
 
 from domain.calendar import WorkingCalendar
 from domain.clocks import ClockStatus, StageClock, derive_clocks
+from domain.complaint import Complaint
+from domain.dispute import Dispute
+from domain.enforcement import EnforcementCase
 from domain.errors import CalendarYearMissing
+from domain.followup import FollowedUpCase
 from domain.kinds import CaseKind
 from domain.labels import Labelled
 from domain.outcomes import ReviewResult, Satisfaction
@@ -148,49 +152,49 @@ class CaseFacts:
     def record(self, event: Any, calendar: WorkingCalendar, publication_days: int) -> None:
         """The facts an event of the case (other than its filing) establishes."""
         day = local_date(event.at).isoformat()
-        match type(event).__name__:
-            case "Accepted" | "Filed":
+        match event:
+            case Complaint.Accepted() | Dispute.Accepted() | EnforcementCase.Filed():
                 self.accepted = True
-            case "AnsweredDirectly":
+            case Complaint.AnsweredDirectly():
                 self.accepted = self.answered = True
-            case "NotAccepted" | "Refused" | "NotFiled":
+            case Complaint.NotAccepted() | Dispute.Refused() | EnforcementCase.NotFiled():
                 self.not_accepted = True
-            case "Merged":
+            case Complaint.Merged():
                 self.merged = True
-            case "TransferredOut":
+            case Complaint.TransferredOut():
                 self.transferred = True
-            case "Visited":
+            case FollowedUpCase.Visited():
                 self.visited, self.satisfaction = True, _code(event.satisfaction)
-            case "Closed":
-                self.closed_on = day
-                resolved = getattr(event, "resolved", None)
-                self.resolved = None if resolved is None else bool(resolved)
-            case "Reopened":
+            case FollowedUpCase.Closed():
+                self.closed_on, self.resolved = day, bool(event.resolved)
+            case EnforcementCase.Closed():
+                self.closed_on, self.resolved = day, None
+            case Complaint.Reopened():
                 self.reopenings += 1
-            case "AgreementReached":
+            case Dispute.AgreementReached():
                 self.agreed = True
-            case "MediationEnded":
+            case Dispute.MediationEnded():
                 self.mediation_ended = True
-            case "JudicialConfirmationApplied":
+            case Dispute.JudicialConfirmationApplied():
                 self.confirmation_applied = True
-            case "JudicialConfirmationRecorded":
+            case Dispute.JudicialConfirmationRecorded():
                 self.confirmed = bool(event.confirmed)
-            case "PerformanceChecked":
+            case Dispute.PerformanceChecked():
                 self.performance = _code(event.result)
-            case "InvestigationConcluded":
+            case EnforcementCase.InvestigationConcluded():
                 self.review_approved = False
-            case "LegalityReviewed":
+            case EnforcementCase.LegalityReviewed():
                 self.review_approved = _code(event.result) == ReviewResult.APPROVED.code
-            case "HearingRequested":
+            case EnforcementCase.HearingRequested():
                 self.hearing_requested = True
-            case "HearingHeld":
+            case EnforcementCase.HearingHeld():
                 self.hearing_held = True
-            case "Decided":
+            case EnforcementCase.Decided():
                 self._decided(event, calendar, publication_days)
-            case "Published":
+            case EnforcementCase.Published():
                 self.published_on = day
 
-    def _decided(self, event: Any, calendar: WorkingCalendar, publication_days: int) -> None:
+    def _decided(self, event: EnforcementCase.Decided, calendar: WorkingCalendar, publication_days: int) -> None:
         decided = local_date(event.at)
         self.decided_on, self.decision = decided.isoformat(), _code(event.decision)
         self.fine_fen = 0 if event.fine is None else int(Decimal(event.fine) * 100)

@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from domain.calendar import WorkingCalendar
-from domain.clearing import Clearing, ClearingStatus
+from domain.clearing import Clearing
 from domain.clocks import marks_from_events
 from domain.labels import Labelled
+from domain.lifecycle import status_after, transitions_by_event
 from domain.rules import RuleTable
 from domain.time import local_date
-from domain.tolerance import RulingStatus, ToleranceRuling
+from domain.tolerance import ToleranceRuling
 from projections.base import Projection
 from projections.case_row import CaseRow, filed_kind, is_case_event
 from projections.statistics.facts import CASE_COLUMN_TYPES, CASE_COLUMNS, CaseColumns, CaseFacts
@@ -38,23 +39,8 @@ _UPSERT_STATE = (
     "INSERT INTO stat_case_states (id, state) VALUES (%s, %s) ON CONFLICT (id) DO UPDATE SET state = excluded.state"
 )
 
-_RULING_STATUS_AFTER = {
-    "Requested": RulingStatus.REQUESTED,
-    "Accepted": RulingStatus.ACCEPTED,
-    "Declined": RulingStatus.DECLINED,
-    "Verified": RulingStatus.VERIFIED,
-    "Deliberated": RulingStatus.DELIBERATED,
-    "Ruled": RulingStatus.RULED,
-    "Notified": RulingStatus.NOTIFIED,
-    "FiledUpward": RulingStatus.FILED_UPWARD,
-    "Appealed": RulingStatus.APPEALED,
-}
-_CLEARING_STATUS_AFTER = {
-    "Proposed": ClearingStatus.PROPOSED,
-    "Approved": ClearingStatus.APPROVED,
-    "Cleared": ClearingStatus.CLEARED,
-    "Recorded": ClearingStatus.RECORDED,
-}
+_RULINGS = transitions_by_event(ToleranceRuling.LIFECYCLE)
+_CLEARINGS = transitions_by_event(Clearing.LIFECYCLE)
 
 
 class Statistics(Projection):
@@ -185,12 +171,11 @@ class Statistics(Projection):
             self._before[facts.row.id] = Contribution.of(facts.values())
 
     def _ruling(self, cursor: Cursor, event: Any) -> None:
-        name = type(event).__name__
-        status = _RULING_STATUS_AFTER.get(name)
+        status = status_after(_RULINGS, event)
         if status is None:
             return
         ruling_id = str(event.originator_id)
-        if name == "Requested":
+        if isinstance(event, ToleranceRuling.Requested):
             cursor.execute(
                 "INSERT INTO stat_rulings (id, unit, requested_on, review, status) VALUES (%s, %s, %s, %s, %s)"
                 " ON CONFLICT (id) DO NOTHING",
@@ -203,19 +188,18 @@ class Statistics(Projection):
                 ),
             )
             return
-        outcome = _code(event.outcome) if name == "Ruled" else None
+        outcome = _code(event.outcome) if isinstance(event, ToleranceRuling.Ruled) else None
         cursor.execute(
             "UPDATE stat_rulings SET status = %s, outcome = coalesce(%s, outcome) WHERE id = %s",
             (status.code, outcome, ruling_id),
         )
 
     def _clearing(self, cursor: Cursor, event: Any) -> None:
-        name = type(event).__name__
-        status = _CLEARING_STATUS_AFTER.get(name)
+        status = status_after(_CLEARINGS, event)
         if status is None:
             return
         clearing_id = str(event.originator_id)
-        if name == "Proposed":
+        if isinstance(event, Clearing.Proposed):
             cursor.execute(
                 "INSERT INTO stat_clearings (id, unit, proposed_on, status) VALUES (%s, %s, %s, %s)"
                 " ON CONFLICT (id) DO NOTHING",

@@ -13,7 +13,7 @@ from domain.errors import InvalidValue
 from domain.kinds import CaseKind, Channel
 from domain.labels import Labelled
 from domain.time import SHANGHAI, local_date, now, require_aware
-from domain.tolerance import RulingOutcome, RulingStatus
+from domain.tolerance import RulingOutcome, RulingStatus, ToleranceRuling
 from projections.case_row import CASE_CLASSES
 from projections.statistics.indicators import INDICATORS, RECORD_INDICATORS
 from projections.statistics.periods import Period
@@ -21,7 +21,7 @@ from projections.statistics.rollup import DYNAMIC_TERMS, FROM_CATEGORIES, STATIC
 from projections.store import Cursor, ReadStore
 
 GROUPINGS = ("kind", "category", "channel", "village", "unit")
-_PENDING_RULINGS = (RulingStatus.REQUESTED, RulingStatus.ACCEPTED, RulingStatus.VERIFIED, RulingStatus.DELIBERATED)
+_PENDING_RULINGS = tuple(s for s in RulingStatus if s not in ToleranceRuling.TERMINAL)
 
 
 def indicators(
