@@ -11,9 +11,10 @@ is the row's.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.case import Case
 from domain.clocks import ClockMark
@@ -41,33 +42,39 @@ TRANSITIONS: dict[CaseKind, EventTable[Transition]] = {
 LEAD, ASSISTING = "lead", "assisting"
 RUNNING, PAUSED, UNKNOWN = "running", "paused", "unknown"
 
-COLUMNS = (
-    "id",
-    "number",
-    "kind",
-    "status",
-    "is_open",
-    "category",
-    "channel",
-    "village",
-    "grid_cell",
-    "lead_unit",
-    "filed_at",
-    "filed_on",
-    "last_at",
-    "description",
-    "search_text",
-    "supervised",
-    "anonymous",
-    "problem_case",
-    "at_risk",
-    "major",
-    "deadline",
-    "deadline_stage",
-    "clock_state",
-    "version",
-    "state",
-)
+
+class IndexColumns(NamedTuple):
+    """A row of ``case_index``: each field is a column, by name and in order. Flags are 0 or 1, moments
+    fixed-width UTC text (:func:`utc_text`), days ISO text; ``state`` is the row's bookkeeping as JSON."""
+
+    id: str
+    number: str
+    kind: str
+    status: str
+    is_open: int
+    category: str
+    channel: str
+    village: str
+    grid_cell: str
+    lead_unit: str
+    filed_at: str
+    filed_on: str
+    last_at: str
+    description: str
+    search_text: str
+    supervised: int
+    anonymous: int
+    problem_case: int
+    at_risk: int
+    major: int
+    deadline: str | None
+    deadline_stage: str | None
+    clock_state: str | None
+    version: int
+    state: str
+
+
+COLUMNS: tuple[str, ...] = IndexColumns._fields
 
 
 def handled_events(kind: CaseKind) -> frozenset[str]:
@@ -190,68 +197,68 @@ class CaseRow:
 
     # -- storage ----------------------------------------------------------------------------
 
-    def values(self) -> tuple[Any, ...]:
-        """The row's column values, in :data:`COLUMNS` order."""
+    def values(self) -> IndexColumns:
+        """The row's ``case_index`` columns."""
         state = {
             "assisting": self.assisting_units,
             "marks": [_mark_values(m) for m in self.marks],
             "resume": self.review_resume,
         }
-        return (
-            self.id,
-            self.number,
-            self.kind.code,
-            self.status,
-            int(self.is_open),
-            self.category,
-            self.channel,
-            self.village,
-            self.grid_cell,
-            self.lead_unit,
-            utc_text(self.filed_at),
-            local_date(self.filed_at).isoformat(),
-            utc_text(self.last_at),
-            self.description,
-            f"{self.number}\n{self.description}".casefold(),
-            int(self.supervised),
-            int(self.anonymous),
-            int(self.problem_case),
-            int(self.at_risk),
-            int(self.major),
-            None if self.deadline is None else self.deadline.isoformat(),
-            self.deadline_stage,
-            self.clock_state,
-            self.version,
-            json.dumps(state, ensure_ascii=False, separators=(",", ":")),
+        return IndexColumns(
+            id=self.id,
+            number=self.number,
+            kind=self.kind.code,
+            status=self.status,
+            is_open=int(self.is_open),
+            category=self.category,
+            channel=self.channel,
+            village=self.village,
+            grid_cell=self.grid_cell,
+            lead_unit=self.lead_unit,
+            filed_at=utc_text(self.filed_at),
+            filed_on=local_date(self.filed_at).isoformat(),
+            last_at=utc_text(self.last_at),
+            description=self.description,
+            search_text=f"{self.number}\n{self.description}".casefold(),
+            supervised=int(self.supervised),
+            anonymous=int(self.anonymous),
+            problem_case=int(self.problem_case),
+            at_risk=int(self.at_risk),
+            major=int(self.major),
+            deadline=None if self.deadline is None else self.deadline.isoformat(),
+            deadline_stage=self.deadline_stage,
+            clock_state=self.clock_state,
+            version=self.version,
+            state=json.dumps(state, ensure_ascii=False, separators=(",", ":")),
         )
 
     @classmethod
-    def from_values(cls, values: tuple[Any, ...]) -> CaseRow:
-        """The row stored as ``values`` (in :data:`COLUMNS` order)."""
-        data = dict(zip(COLUMNS, values, strict=True))
-        state = json.loads(data["state"])
+    def from_values(cls, values: Sequence[Any]) -> CaseRow:
+        """The row stored as ``values`` (the :class:`IndexColumns`, in order)."""
+        row = IndexColumns(*values)
+        state = json.loads(row.state)
         return cls(
-            id=data["id"],
-            kind=CaseKind.parse(data["kind"], "kind"),
-            number=data["number"],
-            status=data["status"],
-            category=data["category"],
-            channel=data["channel"],
-            village=data["village"],
-            grid_cell=data["grid_cell"],
-            filed_at=parse_utc(data["filed_at"]),
-            last_at=parse_utc(data["last_at"]),
-            description=data["description"],
-            version=int(data["version"]),
-            supervised=bool(data["supervised"]),
-            anonymous=bool(data["anonymous"]),
-            problem_case=bool(data["problem_case"]),
-            at_risk=bool(data["at_risk"]),
-            major=bool(data["major"]),
-            deadline=None if data["deadline"] is None else date.fromisoformat(data["deadline"]),
-            deadline_stage=data["deadline_stage"],
-            clock_state=data["clock_state"],
-            lead_unit=data["lead_unit"],
+            id=row.id,
+            kind=CaseKind.parse(row.kind, "kind"),
+            number=row.number,
+            status=row.status,
+            category=row.category,
+            channel=row.channel,
+            village=row.village,
+            grid_cell=row.grid_cell,
+            filed_at=parse_utc(row.filed_at),
+            last_at=parse_utc(row.last_at),
+            description=row.description,
+            version=int(row.version),
+            supervised=bool(row.supervised),
+            anonymous=bool(row.anonymous),
+            problem_case=bool(row.problem_case),
+            at_risk=bool(row.at_risk),
+            major=bool(row.major),
+            deadline=None if row.deadline is None else date.fromisoformat(row.deadline),
+            deadline_stage=row.deadline_stage,
+            clock_state=row.clock_state,
+            lead_unit=row.lead_unit,
             assisting_units=list(state["assisting"]),
             marks=[_mark(values) for values in state["marks"]],
             review_resume=state["resume"],
