@@ -66,31 +66,6 @@ class Queries(LedgerCore):
         state: dict[str, Any] = plain(_state(record))
         return {"id": state.pop("id"), "version": state.pop("version"), "status": state.pop("status"), "state": state}
 
-    def get_case(self, case_id: UUID, *, include_identities: bool = False) -> dict[str, Any]:
-        """A case's current state; protected identities only when ``include_identities``."""
-        case, events = self._case_and_events(case_id)
-        return self._case_view(case, events, include_identities)
-
-    def clocks(self, case_id: UUID, *, as_of: datetime | None = None) -> list[StageClock]:
-        """Every statutory clock of the case, running or stopped, as it stands at ``as_of`` (now)."""
-        case, events = self._case_and_events(case_id)
-        return self._clocks(case, events, as_of)
-
-    def get_ruling(self, ruling_id: UUID) -> dict[str, Any]:
-        ruling: dict[str, Any] = plain(_state(self.load(ToleranceRuling, ruling_id, "tolerated-error ruling")))
-        return ruling
-
-    def get_clearing(self, clearing_id: UUID) -> dict[str, Any]:
-        clearing: dict[str, Any] = plain(_state(self.load(Clearing, clearing_id, "clearing")))
-        return clearing
-
-    def history(self, aggregate_id: UUID, *, include_identities: bool = False) -> list[dict[str, Any]]:
-        """Every event of an aggregate, oldest first: who, when, what and why."""
-        events = self.events_of(aggregate_id)
-        if not events:
-            raise NotFound("record", aggregate_id)
-        return [describe_event(e, include_identities, self._revealed) for e in events]
-
     def _revealed(self, parties: list[Party]) -> list[Party]:
         return reveal_parties(self, parties)
 
@@ -105,9 +80,10 @@ class Queries(LedgerCore):
             raise NotFound(RECORD_NOUNS[kind], record_id)
         return record, events
 
-    def _clocks(self, case: Case, events: Sequence[Any], as_of: datetime | None) -> list[StageClock]:
+    def _clocks(self, case: Case, events: Sequence[Any]) -> list[StageClock]:
+        """Every statutory clock of the case, running or stopped, as it stands now."""
         marks = marks_from_events(case.KIND, events)
-        return derive_clocks(case.KIND, case.category.code, marks, self.rules, self.calendar, as_of or now())
+        return derive_clocks(case.KIND, case.category.code, marks, self.rules, self.calendar, now())
 
     def _case_view(self, case: Case, events: Sequence[Any], include_identities: bool) -> dict[str, Any]:
         state: dict[str, Any] = plain(_state(case))
@@ -118,7 +94,7 @@ class Queries(LedgerCore):
         parties = self._revealed(case.parties) if include_identities else case.parties
         view["parties"] = [party_view(p, include_identities) for p in parties]
         try:
-            view["clocks"] = [clock_view(c) for c in self._clocks(case, events, None)]
+            view["clocks"] = [clock_view(c) for c in self._clocks(case, events)]
         except CalendarYearMissing as error:
             view["clocks"] = []
             state["clocks_unavailable"] = str(error)

@@ -13,6 +13,8 @@ import pytest
 from application.config import Settings
 from application.demo import DemoAlreadyLoaded, DemoSummary, load_demo, planned_counts
 from application.ledger import CaseLedger, build_ledger
+from application.permissions import RecordKind
+from domain.case import Case
 from domain.clearing import Clearing, ClearingStatus
 from domain.complaint import ComplaintStatus
 from domain.dispute import DisputeStatus
@@ -20,7 +22,8 @@ from domain.enforcement import EnforcementStatus
 from domain.labels import Labelled
 from domain.outcomes import DecisionType, RefusalGround
 from domain.time import SHANGHAI
-from domain.tolerance import RulingOutcome, RulingStatus
+from domain.tolerance import RulingOutcome, RulingStatus, ToleranceRuling
+from tests.support import DISCIPLINE
 
 SCALE = 0.2
 YEAR = 2025
@@ -41,11 +44,22 @@ def codes(members: type[Labelled]) -> set[str]:
 
 
 def states(ledger: CaseLedger, summary: DemoSummary, kind: str) -> list[dict[str, Any]]:
-    return [ledger.get_case(case_id) for case_id in summary.case_ids[kind]]
+    """The cases of ``kind`` as the discipline committee reads them (everything but identities)."""
+    return [ledger.view_case(DISCIPLINE, case_id) for case_id in summary.case_ids[kind]]
+
+
+def record(ledger: CaseLedger, kind: type[ToleranceRuling | Clearing], record_id: UUID) -> dict[str, Any]:
+    """A ruling or a clearing as the discipline committee reads it, its state merged in."""
+    view = ledger.view_record(DISCIPLINE, kind, record_id)
+    return view | view["state"]
+
+
+def history(ledger: CaseLedger, aggregate_id: UUID, kind: RecordKind = Case) -> list[dict[str, Any]]:
+    return ledger.view_history(DISCIPLINE, kind, aggregate_id)
 
 
 def events(ledger: CaseLedger, aggregate_id: UUID, kind: str) -> list[dict[str, Any]]:
-    return [e["data"] for e in ledger.history(aggregate_id) if e["type"] == kind]
+    return [e["data"] for e in history(ledger, aggregate_id) if e["type"] == kind]
 
 
 def test_counts_are_proportionate_to_the_scale(demo: tuple[CaseLedger, DemoSummary, list[int]]) -> None:
@@ -73,14 +87,14 @@ def test_every_case_status_is_reached(demo: tuple[CaseLedger, DemoSummary, list[
 
 def test_every_ruling_and_clearing_status_is_reached(demo: tuple[CaseLedger, DemoSummary, list[int]]) -> None:
     ledger, summary, _ = demo
-    rulings = [ledger.get_ruling(ruling_id) for ruling_id in summary.ruling_ids]
+    rulings = [record(ledger, ToleranceRuling, ruling_id) for ruling_id in summary.ruling_ids]
     assert {r["status"]["code"] for r in rulings} == codes(RulingStatus)
     outcomes = {r["outcome"]["code"] for r in rulings if r["outcome"] is not None}
     assert outcomes == codes(RulingOutcome)
     review = next(r for r in rulings if r["supersedes"] is not None)
-    assert ledger.get_ruling(UUID(review["supersedes"]))["status"]["code"] == "appealed"
+    assert record(ledger, ToleranceRuling, UUID(review["supersedes"]))["status"]["code"] == "appealed"
     (clearing_id,) = summary.clearing_ids
-    current = ledger.get_clearing(clearing_id)
+    current = record(ledger, Clearing, clearing_id)
     history: set[ClearingStatus] = set()
     for version in range(1, current["version"] + 1):
         clearing: object = ledger.repository.get(clearing_id, version=version)
@@ -122,15 +136,16 @@ def test_a_duplicate_is_merged_into_a_complaint_still_open(
     merged = [c for c in states(ledger, summary, "complaint") if c["state"]["merged_into"]]
     assert merged
     for duplicate in merged:
-        (merge,) = [e for e in ledger.history(UUID(duplicate["id"])) if e["type"] == "Merged"]
+        (merge,) = [e for e in history(ledger, UUID(duplicate["id"])) if e["type"] == "Merged"]
         merged_at = datetime.fromisoformat(merge["at"])
         target = [
             (e["type"], datetime.fromisoformat(e["at"]))
-            for e in ledger.history(UUID(duplicate["state"]["merged_into"]))
+            for e in history(ledger, UUID(duplicate["state"]["merged_into"]))
         ]
         assert target[0][1] < merged_at
         assert all(at > merged_at for kind, at in target if kind == "Closed")
-        assert duplicate["category"] == ledger.get_case(UUID(duplicate["state"]["merged_into"]))["category"]
+        target_case = ledger.view_case(DISCIPLINE, UUID(duplicate["state"]["merged_into"]))
+        assert duplicate["category"] == target_case["category"]
 
 
 def test_anonymous_complaints_close_without_a_visit(demo: tuple[CaseLedger, DemoSummary, list[int]]) -> None:
@@ -170,8 +185,7 @@ def test_officers_are_users_independent_of_review_and_hearing(
     for case in investigated:
         officers = set(case["state"]["officers"])
         assert len(officers) >= 2 and all(o.startswith("zf.") for o in officers)
-        history = ledger.history(UUID(case["id"]))
-        for event in history:
+        for event in history(ledger, UUID(case["id"])):
             if event["type"] == "EvidenceAdded":
                 assert event["data"]["item"]["collected_by"] in officers
             if event["type"] == "LegalityReviewed":
@@ -184,9 +198,13 @@ def test_every_event_falls_in_office_hours_of_the_year_in_order(
     demo: tuple[CaseLedger, DemoSummary, list[int]],
 ) -> None:
     ledger, summary, _ = demo
-    ids = [i for kind in summary.case_ids.values() for i in kind] + summary.ruling_ids + summary.clearing_ids
-    for aggregate_id in ids:
-        moments = [datetime.fromisoformat(e["at"]) for e in ledger.history(aggregate_id)]
+    ids: list[tuple[RecordKind, UUID]] = [
+        *((Case, i) for kind in summary.case_ids.values() for i in kind),
+        *((ToleranceRuling, i) for i in summary.ruling_ids),
+        *((Clearing, i) for i in summary.clearing_ids),
+    ]
+    for record_kind, aggregate_id in ids:
+        moments = [datetime.fromisoformat(e["at"]) for e in history(ledger, aggregate_id, record_kind)]
         assert moments == sorted(moments) and len(set(moments)) == len(moments)
         for moment in moments:
             local = moment.astimezone(SHANGHAI)

@@ -16,6 +16,7 @@ from application.config import Settings
 from application.core import CommandResult
 from application.errors import Conflict, IdempotencyKeyReused, NotFound, StaleVersion
 from application.ledger import CaseLedger, build_ledger
+from domain.case import Case
 from domain.complaint import Complaint, ComplaintStatus
 from domain.dispute import DisputeStatus
 from domain.enforcement import EnforcementCase, EnforcementStatus
@@ -144,7 +145,7 @@ def test_refused_commands_store_nothing(ledger: CaseLedger) -> None:
     with pytest.raises(RuleViolation):
         ledger.reopen_complaint(filed.id, 2, SUPERVISOR, "重办")
     assert ledger.log_position() == before
-    assert ledger.get_case(filed.id)["version"] == 2
+    assert ledger.view_case(SUPERVISOR, filed.id)["version"] == 2
 
 
 def concluded_enforcement_case(ledger: CaseLedger) -> tuple[CommandResult, int]:
@@ -222,7 +223,7 @@ def test_a_dispute_session_keeps_its_date(ledger: CaseLedger) -> None:
         filed.id, v, HANDLER, held, ["陈调解", "甲", "乙"], "调解", SessionOutcome.PROGRESS
     ).version
     assert ledger.repository.get(filed.id).status is DisputeStatus.MEDIATING
-    assert ledger.history(filed.id)[-1]["data"]["held_on"] == "2020-01-02"
+    assert ledger.view_history(HANDLER, Case, filed.id)[-1]["data"]["held_on"] == "2020-01-02"
 
 
 def test_unknown_ids_and_wrong_kinds_are_not_found(ledger: CaseLedger) -> None:
@@ -235,10 +236,10 @@ def test_unknown_ids_and_wrong_kinds_are_not_found(ledger: CaseLedger) -> None:
 
 def test_protected_identities_are_masked_unless_asked_for(ledger: CaseLedger) -> None:
     filed = file_complaint(ledger)
-    masked = ledger.get_case(filed.id)["parties"][0]
+    masked = ledger.view_case(SUPERVISOR, filed.id)["parties"][0]
     assert masked["name"] == "***" and masked["id_number"] == ""
-    assert ledger.get_case(filed.id, include_identities=True)["parties"][0]["name"] == "王秀兰"
-    assert ledger.history(filed.id)[0]["data"]["parties"][0]["name"] == "***"
+    assert ledger.view_case(CLERK, filed.id)["parties"][0]["name"] == "王秀兰", "the registering clerk"
+    assert ledger.view_history(SUPERVISOR, Case, filed.id)[0]["data"]["parties"][0]["name"] == "***"
 
 
 def test_clocks_are_the_same_after_reloading_from_the_log(ledger: CaseLedger, store_url: str) -> None:
@@ -254,17 +255,16 @@ def test_clocks_are_the_same_after_reloading_from_the_log(ledger: CaseLedger, st
         at=registered,
     )
     ledger.accept_complaint(filed.id, 1, SUPERVISOR, at=registered + timedelta(days=2))
-    as_of = datetime(2025, 10, 20, tzinfo=UTC)
-    here = ledger.clocks(filed.id, as_of=as_of)
+    here = ledger.view_case(SUPERVISOR, filed.id)["clocks"]
     reloaded = build_ledger(Settings(database_url=store_url))
-    there = reloaded.clocks(filed.id, as_of=as_of)
+    there = reloaded.view_case(SUPERVISOR, filed.id)["clocks"]
     reloaded.close()
     assert here == there
-    assert [(c.stage.code, c.deadline) for c in there] == [
-        ("acceptance", date(2025, 10, 11)),
-        ("handling", date(2025, 11, 27)),
+    assert [(c["stage"]["code"], c["deadline"]) for c in there] == [
+        ("acceptance", date(2025, 10, 11).isoformat()),
+        ("handling", date(2025, 11, 27).isoformat()),
     ]
-    assert ledger.get_case(filed.id)["clocks"][0]["status"]["code"] == "met"
+    assert ledger.view_case(SUPERVISOR, filed.id)["clocks"][0]["status"]["code"] == "met"
 
 
 def test_a_complaint_merges_only_into_an_open_one(ledger: CaseLedger) -> None:
@@ -294,6 +294,7 @@ def test_a_time_in_a_year_without_a_calendar_is_refused(ledger: CaseLedger) -> N
 
 
 def test_only_an_appealed_ruling_is_reviewed_by_a_new_one_that_names_it(ledger: CaseLedger) -> None:
+    from domain.tolerance import ToleranceRuling
     from tests.support import DISCIPLINE
 
     ruling = ledger.request_ruling(
@@ -318,4 +319,4 @@ def test_only_an_appealed_ruling_is_reviewed_by_a_new_one_that_names_it(ledger: 
     v = ledger.notify_ruling(ruling.id, v, DISCIPLINE, "孙某").version
     ledger.appeal_ruling(ruling.id, v, DISCIPLINE, "对减责范围有异议")
     review = ledger.review_appeal(ruling.id, uuid4().hex, DISCIPLINE)
-    assert ledger.get_ruling(review.id)["supersedes"] == str(ruling.id)
+    assert ledger.view_record(DISCIPLINE, ToleranceRuling, review.id)["state"]["supersedes"] == str(ruling.id)

@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from application.ledger import CaseLedger
 from audit.verify import Outcome
 from tests.audit.conftest import Rows, file_complaints
-from tests.support import DISCIPLINE
+from tests.support import CLERK, DISCIPLINE
 from web.audit_cli import audit
 
 
@@ -62,10 +62,10 @@ def test_identities_erase_from_the_command_line(audited: CaseLedger, store_url: 
     from web.audit_cli import identities
 
     (filed,) = file_complaints(audited, 1)
-    person = audited.get_case(filed.id, include_identities=True)["parties"][0]["party_id"]
+    person = audited.view_case(CLERK, filed.id)["parties"][0]["party_id"]
     env = {"CASELEDGER_DATABASE_URL": store_url}
     result = CliRunner().invoke(identities, ["erase", person, "--reason", "依法删除"], env=env)
     assert result.exit_code == 0 and result.output == f"erased {person}\n", result.output
-    assert audited.get_case(filed.id, include_identities=True)["parties"][0]["name"] == ERASED
+    assert audited.view_case(CLERK, filed.id)["parties"][0]["name"] == ERASED
     again = CliRunner().invoke(identities, ["erase", "nobody", "--reason", "x"], env=env)
     assert again.exit_code == 1 and "not found" in again.output

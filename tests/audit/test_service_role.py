@@ -14,6 +14,7 @@ from audit.recorders import ChainedPostgresRecorder
 from audit.roles import grant_service_role
 from audit.verify import Outcome, verify_log
 from tests.audit.conftest import audited_ledger, file_complaints
+from tests.support import CLERK
 
 
 @pytest.fixture
@@ -95,7 +96,7 @@ def test_an_erasure_the_service_role_cannot_purge_says_so(service_url: str, fres
 
     ledger = audited_ledger(service_url)
     (filed,) = file_complaints(ledger, 1)
-    person = ledger.get_case(filed.id, include_identities=True)["parties"][0]["party_id"]
+    person = ledger.view_case(CLERK, filed.id)["parties"][0]["party_id"]
     assert isinstance(ledger.recorder, ChainedPostgresRecorder)
     keys = ledger.recorder.audit_tables.identity_keys
     with psycopg.connect(fresh_postgres_url, autocommit=True) as admin:  # a grant from before the purge

@@ -53,8 +53,8 @@ def test_events_stored_under_a_renamed_class_still_load_once_the_old_topic_is_re
 
     reader = build_ledger(settings)
     with pytest.raises(CaseLedgerError):
-        reader.get_case(filed.id)
+        reader.view_case(CLERK, filed.id)
     register_renamed_topics({old: "domain.complaint:Complaint.Registered"})
-    assert reader.get_case(filed.id)["number"] == filed.number
+    assert reader.view_case(CLERK, filed.id)["number"] == filed.number
     assert isinstance(reader.repository.get(filed.id), Complaint)
     reader.close()
