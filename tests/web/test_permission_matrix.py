@@ -1,4 +1,5 @@
-"""The permission table drives the matrix: every role × every action × own unit / other unit / no such case."""
+"""Every role × every action × own unit / other unit / no such case: the status each gets, written by hand,
+and the status the permission table in force gives."""
 
 from __future__ import annotations
 
@@ -131,6 +132,7 @@ def body_for(schema: type[ma.Schema], related: UUID) -> dict[str, Any]:
 
 
 def expected(user: str, action: Action, exists: bool) -> int:
+    """The status the permission table in force gives (the README prints it): the code must enforce it."""
     permission = PERMISSIONS[action.use_case]
     role, unit = USERS[user]
     if role not in permission.roles:
@@ -142,17 +144,100 @@ def expected(user: str, action: Action, exists: bool) -> int:
     return 412
 
 
+Cell = tuple[int, int]
+"""The status on the record (handled by OWN_UNIT, sent with a stale If-Match), and on no record."""
+Y: Cell = (412, 404)  # allowed: the stale version is refused after the check; no record is not found
+N: Cell = (403, 403)  # the role may not, whether or not the record exists
+U: Cell = (403, 404)  # a handler of another unit: refused on the record, and no record is not found
+
+COLUMNS = ("clerk", "handler", "other_handler", "supervisor", "legal_reviewer", "discipline", "statistician", "admin")
+
+# Written by hand from the roles' duties, not computed from the table in force: a wrong entry in either
+# fails the test. One cell per user, in the order of COLUMNS.
+ACTION_CELLS: dict[str, tuple[Cell, ...]] = {
+    # route: (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
+    "cases/supervise": (N, N, N, Y, N, N, N, N),
+    "cases/remind": (N, N, N, Y, N, N, N, N),
+    "cases/links": (Y, Y, U, Y, N, N, N, N),
+    "cases/corrections": (Y, N, N, Y, N, N, N, N),
+    "cases/pause": (N, Y, U, Y, N, N, N, N),
+    "cases/resume": (N, Y, U, Y, N, N, N, N),
+    "cases/extend": (N, N, N, Y, N, N, N, N),
+    "complaints/accept": (N, N, N, Y, N, N, N, N),
+    "complaints/refuse": (N, N, N, Y, N, N, N, N),
+    "complaints/answer": (Y, N, N, Y, N, N, N, N),
+    "complaints/dispatch": (N, N, N, Y, N, N, N, N),
+    "complaints/return": (N, Y, U, N, N, N, N, N),
+    "complaints/investigate": (N, Y, U, N, N, N, N, N),
+    "complaints/dispose": (N, Y, U, N, N, N, N, N),
+    "complaints/reply": (Y, Y, U, N, N, N, N, N),
+    "complaints/visit": (Y, N, N, N, N, N, N, N),
+    "complaints/close": (N, N, N, Y, N, N, N, N),
+    "complaints/reopen": (N, N, N, Y, N, N, N, N),
+    "complaints/merge": (N, N, N, Y, N, N, N, N),
+    "complaints/transfer": (N, N, N, Y, N, N, N, N),
+    "disputes/accept": (N, N, N, Y, N, N, N, N),
+    "disputes/refuse": (N, N, N, Y, N, N, N, N),
+    "disputes/mediator": (N, N, N, Y, N, N, N, N),
+    "disputes/recusal": (N, N, N, Y, N, N, N, N),
+    "disputes/investigate": (N, Y, U, N, N, N, N, N),
+    "disputes/sessions": (N, Y, U, N, N, N, N, N),
+    "disputes/agreement": (N, Y, U, N, N, N, N, N),
+    "disputes/end": (N, Y, U, N, N, N, N, N),
+    "disputes/confirmation": (N, Y, U, N, N, N, N, N),
+    "disputes/confirmation-result": (N, Y, U, N, N, N, N, N),
+    "disputes/performance": (N, Y, U, N, N, N, N, N),
+    "disputes/visit": (Y, Y, U, N, N, N, N, N),
+    "disputes/close": (N, N, N, Y, N, N, N, N),
+    "disputes/risk": (N, Y, U, Y, N, N, N, N),
+    "enforcement-cases/file": (N, N, N, Y, N, N, N, N),
+    "enforcement-cases/decline": (N, N, N, Y, N, N, N, N),
+    "enforcement-cases/investigation": (N, Y, U, Y, N, N, N, N),
+    "enforcement-cases/evidence": (N, Y, U, N, N, N, N, N),
+    "enforcement-cases/conclusion": (N, Y, U, N, N, N, N, N),
+    "enforcement-cases/review-request": (N, Y, U, N, N, N, N, N),
+    "enforcement-cases/review": (N, N, N, N, Y, N, N, N),
+    "enforcement-cases/notice": (N, Y, U, N, N, N, N, N),
+    "enforcement-cases/hearing-request": (N, Y, U, N, N, N, N, N),
+    "enforcement-cases/hearing": (N, N, N, Y, Y, N, N, N),
+    "enforcement-cases/discussion": (N, N, N, Y, N, N, N, N),
+    "enforcement-cases/decision": (N, N, N, Y, N, N, N, N),
+    "enforcement-cases/service": (N, Y, U, N, N, N, N, N),
+    "enforcement-cases/publication": (N, Y, U, Y, N, N, N, N),
+    "enforcement-cases/execution": (N, Y, U, N, N, N, N, N),
+    "enforcement-cases/close": (N, N, N, Y, N, N, N, N),
+    "rulings/accept": (N, N, N, N, N, Y, N, N),
+    "rulings/decline": (N, N, N, N, N, Y, N, N),
+    "rulings/verification": (N, N, N, N, N, Y, N, N),
+    "rulings/deliberation": (N, N, N, N, N, Y, N, N),
+    "rulings/ruling": (N, N, N, N, N, Y, N, N),
+    "rulings/notice": (N, N, N, N, N, Y, N, N),
+    "rulings/filing": (N, N, N, N, N, Y, N, N),
+    "rulings/appeal": (N, N, N, N, N, Y, N, N),
+    "clearings/approval": (N, N, N, N, N, Y, N, N),
+    "clearings/clearance": (N, N, N, N, N, Y, N, N),
+    "clearings/record": (N, N, N, N, N, Y, N, N),
+}
+
+
+def test_the_hand_written_cells_name_every_user_and_every_action_route() -> None:
+    assert tuple(USERS) == COLUMNS
+    assert set(ACTION_CELLS) == {f"{r}/{a.path}" for r, a in ROUTES}
+    assert all(len(cells) == len(COLUMNS) for cells in ACTION_CELLS.values())
+
+
 @pytest.mark.parametrize(("resource", "action"), ROUTES, ids=[f"{r}/{a.path}" for r, a in ROUTES])
 def test_every_role_on_every_action(world: World, resource: str, action: Action) -> None:
     target = world.targets[resource]
     body = body_for(action.schema, target)
+    cells = dict(zip(COLUMNS, ACTION_CELLS[f"{resource}/{action.path}"], strict=True))
     mismatches = []
     for user in USERS:
-        for record, exists in ((target, True), (uuid4(), False)):
+        for (record, exists), written in zip(((target, True), (uuid4(), False)), cells[user], strict=True):
             response = world.api.act(user, f"/api/{resource}/{record}/{action.path}", STALE, body)
             want = expected(user, action, exists)
-            if response.status_code != want:
-                mismatches.append((user, exists, want, response.status_code, response.get_json()))
+            if response.status_code != want or written != want:
+                mismatches.append((user, exists, written, want, response.status_code, response.get_json()))
     assert not mismatches
 
 
@@ -170,6 +255,12 @@ FILINGS = [
     ),
     ("enforcement-cases", "record_clue", dict(COMPLAINT_BODY, category="street_vending", channel="patrol")),
 ]
+FILING_CELLS: dict[str, tuple[int, ...]] = {
+    # route: (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
+    "complaints": (201, 403, 403, 403, 403, 403, 403, 403),
+    "disputes": (201, 403, 403, 403, 403, 403, 403, 403),
+    "enforcement-cases": (201, 201, 201, 403, 403, 403, 403, 403),
+}
 
 
 @pytest.mark.parametrize(("resource", "use_case", "body"), FILINGS, ids=[f[0] for f in FILINGS])
@@ -177,6 +268,45 @@ def test_every_role_on_every_filing(world: World, resource: str, use_case: str, 
     allowed = PERMISSIONS[use_case].roles
     statuses = {user: world.api.call(user, "POST", f"/api/{resource}", body).status_code for user in USERS}
     assert statuses == {user: 201 if USERS[user][0] in allowed else 403 for user in USERS}
+    assert statuses == dict(zip(COLUMNS, FILING_CELLS[resource], strict=True))
+
+
+RULING_BODY = {
+    "cadre_id": "c9",
+    "cadre_name": "李某",
+    "unit": OWN_UNIT,
+    "error": "e",
+    "consequences": "c",
+    "circumstances": "s",
+    "motive": "m",
+    "proposed_by_unit": False,
+}
+CLEARING_BODY = {
+    "cadre_id": "c9",
+    "cadre_name": "李某",
+    "unit": OWN_UNIT,
+    "accusation": "a",
+    "investigation": "i",
+    "finding": "false",
+}
+# (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
+DISCIPLINE_ONLY_FILING = (403, 403, 403, 403, 403, 201, 403, 403)
+
+
+@pytest.mark.parametrize(("resource", "body"), [("rulings", RULING_BODY), ("clearings", CLEARING_BODY)])
+def test_only_discipline_opens_a_ruling_or_a_clearing(world: World, resource: str, body: dict[str, Any]) -> None:
+    statuses = tuple(world.api.call(user, "POST", f"/api/{resource}", body).status_code for user in COLUMNS)
+    assert statuses == DISCIPLINE_ONLY_FILING
+
+
+def test_only_discipline_reviews_an_appealed_ruling(world: World) -> None:
+    # The target ruling was never appealed: discipline is refused by the rule (409), others by role.
+    # (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
+    on_the_ruling = (403, 403, 403, 403, 403, 409, 403, 403)
+    on_no_ruling = (403, 403, 403, 403, 403, 404, 403, 403)
+    for record, want in ((world.targets["rulings"], on_the_ruling), (uuid4(), on_no_ruling)):
+        path = f"/api/rulings/{record}/review"
+        assert tuple(world.api.call(user, "POST", path, {}).status_code for user in COLUMNS) == want
 
 
 def test_the_matrix_covers_every_action_in_the_table() -> None:
