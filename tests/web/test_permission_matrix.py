@@ -309,6 +309,14 @@ def test_only_discipline_reviews_an_appealed_ruling(world: World) -> None:
         assert tuple(world.api.call(user, "POST", path, {}).status_code for user in COLUMNS) == want
 
 
+def test_only_an_admin_erases_an_identity(world: World) -> None:
+    # No such person: the admin is told so (404), everyone else is refused by role first.
+    # (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
+    path = "/api/audit/identities/nobody/erasure"
+    statuses = tuple(world.api.call(user, "POST", path, {"reason": "依法删除"}).status_code for user in COLUMNS)
+    assert statuses == (403, 403, 403, 403, 403, 403, 403, 404)
+
+
 def test_the_matrix_covers_every_action_in_the_table() -> None:
     routed = {a.use_case for _, a in ROUTES}
     filing = {"file_complaint", "file_dispute", "record_clue", "request_ruling", "review_appeal", "propose_clearing"}
