@@ -19,6 +19,16 @@ from web.messages import Message
 
 SHORT = validate.Length(min=1, max=MAX_NAME)
 LONG = validate.Length(min=1, max=MAX_TEXT)
+MAX_CODE = 30
+CODE = validate.Length(min=1, max=MAX_CODE)
+"""A code typed as text where its enum is not known in advance (a status or category of any kind): the
+longest today has 25 characters, and 30 keeps the longest query of ``GET /api/cases`` within the request
+line the server reads (tests/web/test_serving.py)."""
+MOMENT_TEXT = 40
+"""The most characters of a date-time in a query string (2025-03-10T10:00:00.123456+08:00 has 32): the
+parser would take any number of digits of a second."""
+MAX_POSITION = 2**63 - 1
+"""The largest log position a store holds (notification ids are signed 64-bit integers)."""
 
 
 def text(required: bool = True, long: bool = True, **metadata: Any) -> fields.String:
@@ -155,6 +165,52 @@ class Strict(ma.Schema):
         if errors:
             raise ma.ValidationError(errors)
         return data
+
+
+class QueryArgs(Strict):
+    """The base of every query-string schema. Its text fields are bounded by their own validators; here the
+    others are too (:func:`query_text_limit`), since "0…01" is a whole number and a moment may carry any
+    number of digits: so that every query the schema allows fits the request line the server reads
+    (web/serving.py)."""
+
+    @pre_load
+    def _refuse_long_values(self, data: Any, **_: Any) -> Any:
+        errors = {
+            name: [Message(f"must be at most {limit} characters", f"不能超过 {limit} 个字符")]
+            for name, field in self.fields.items()
+            if not isinstance(field, fields.String)
+            and isinstance(value := data.get(name), str)
+            and len(value) > (limit := query_text_limit(field))
+        }
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
+
+
+def query_text_limit(field: fields.Field[Any]) -> int:
+    """The most characters a query-string value of ``field`` may have: its longest choice, its length
+    bound, the digits of its range, or the longest text of a day or a moment."""
+    for validator in field.validators:
+        if isinstance(validator, validate.OneOf):
+            return max(len(str(choice)) for choice in validator.choices)
+        if isinstance(validator, validate.Length) and validator.max is not None:
+            return validator.max
+        if isinstance(validator, validate.Range) and validator.min is not None and validator.max is not None:
+            return max(len(str(validator.min)), len(str(validator.max)))
+    if isinstance(field, fields.DateTime):
+        return MOMENT_TEXT
+    if isinstance(field, fields.Date):
+        return len("2025-01-02")
+    raise TypeError(f"the query field {field.name!r} has no bound on its text")
+
+
+def position_field(description: str, minimum: int = 0) -> fields.Integer:
+    """A read's read-your-writes position: wait until the read model has caught up with it (a command's)."""
+    return fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=minimum, max=MAX_POSITION),
+        metadata={"description": description},
+    )
 
 
 class LocationSchema(Strict):

@@ -14,15 +14,52 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
+
+from web.schemas import MOMENT_TEXT
 
 CASELEDGER = Path(sys.executable).parent / "caseledger"
 
 # Query strings for /api/cases at the edge of the request line's limit (8,190 bytes), percent-encoded:
 # three filters of 200 Chinese characters (9 bytes each) are 5.4 KB and fit; five filters of 200
-# four-byte characters (12 bytes each) are 12 KB and do not.
+# four-byte characters (12 bytes each) are 12 KB and do not (nor would the API allow them: a status and
+# a category are codes of at most 30 characters).
 THREE_CHINESE_FILTERS = urlencode({"village": "新" * 200, "unit": "城" * 200, "text": "占" * 200})
 FIVE_LONG_FILTERS = urlencode(dict.fromkeys(("status", "category", "village", "unit", "text"), "𠮷" * 200))
+WIDEST = "𠮷"
+"""A character of four UTF-8 bytes: 12 bytes percent-encoded, the most any character takes."""
+UNBOUNDED_PATH_TEXT = {"user_id": 64}
+"""The path parameters the API document leaves unbounded, and their bound (a username has at most 64
+characters)."""
+
+
+def longest_value(name: str, schema: dict[str, Any]) -> str:
+    """The longest text of a parameter that ``schema`` (of the API document) allows, each character the
+    widest its kind can be: a valid value wherever the schema alone decides."""
+    if "enum" in schema:
+        return max((str(choice) for choice in schema["enum"]), key=len)
+    if schema.get("type") == "integer":
+        return str(schema["maximum"])
+    if schema.get("format") == "uuid":
+        return "00000000-0000-0000-0000-000000000000"
+    if schema.get("format") == "date":
+        return "2025-01-02"
+    if schema.get("format") == "date-time":
+        return "2025-03-10T10:00:00." + "1" * (MOMENT_TEXT - len("2025-03-10T10:00:00.+08:00")) + "+08:00"
+    limit = schema.get("maxLength", UNBOUNDED_PATH_TEXT.get(name))
+    assert limit is not None, f"the API document does not bound {name!r}"
+    return WIDEST * limit
+
+
+def longest_target(document: dict[str, Any], path: str, **fixed: str) -> str:
+    """The longest request target of ``GET path`` that the API document allows, every parameter given
+    (``fixed`` ones as given), percent-encoded as clients do."""
+    item = document["paths"][path]
+    parameters = [*item.get("parameters", []), *item["get"].get("parameters", [])]
+    values = {p["name"]: fixed.get(p["name"], longest_value(p["name"], p["schema"])) for p in parameters}
+    target = path.format(**{p["name"]: quote(values[p["name"]]) for p in parameters if p["in"] == "path"})
+    query = urlencode({p["name"]: values[p["name"]] for p in parameters if p["in"] == "query"})
+    return f"{target}?{query}" if query else target
 
 
 def free_port() -> int:
@@ -50,6 +87,12 @@ def initialise(store_url: str) -> None:
     """``caseledger db init``, as ``make run`` does before serving."""
     env = {**os.environ, "CASELEDGER_DATABASE_URL": store_url}
     subprocess.run([str(CASELEDGER), "db", "init"], env=env, check=True, capture_output=True)
+
+
+def project(store_url: str) -> None:
+    """``caseledger projections rebuild``: the read models caught up with the log as it stands."""
+    env = {**os.environ, "CASELEDGER_DATABASE_URL": store_url}
+    subprocess.run([str(CASELEDGER), "projections", "rebuild"], env=env, check=True, capture_output=True)
 
 
 @contextmanager

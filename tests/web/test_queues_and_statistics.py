@@ -110,6 +110,30 @@ def test_bad_query_arguments_are_422_problems(web: Api, office: dict[str, UUID],
     assert response.content_type == "application/problem+json"
 
 
+@pytest.mark.parametrize(
+    ("user", "path", "query", "field"),
+    [
+        ("clerk", "/api/cases", {"status": "s" * 31}, "status"),
+        ("clerk", "/api/cases", {"category": "c" * 31}, "category"),
+        ("clerk", "/api/cases", {"text": "占" * 201}, "text"),
+        ("clerk", "/api/cases", {"page": "00000001"}, "page"),
+        ("clerk", "/api/cases", {"min_position": 2**63}, "min_position"),
+        ("clerk", "/api/queues/intake", {"category": "c" * 31}, "category"),
+        ("clerk", "/api/queues/intake", {"as_of": "2025-03-10T10:00:00." + "0" * 20 + "+08:00"}, "as_of"),
+        ("statistician", "/api/statistics", {"year": "02025"}, "year"),
+        ("discipline", "/api/audit/rulings", {"cadre_id": "c" * 201}, "cadre_id"),
+    ],
+)
+def test_a_query_value_longer_than_its_bound_is_a_422_naming_it(
+    web: Api, user: str, path: str, query: dict[str, Any], field: str
+) -> None:
+    # Bounded so that the longest query each read allows fits the request line the server reads
+    # (tests/web/test_serving.py).
+    response = get(web, user, path, **query)
+    assert (response.status_code, response.content_type) == (422, "application/problem+json"), response.get_json()
+    assert [e["field"] for e in response.get_json()["errors"]] == [field]
+
+
 def test_an_unknown_queue_is_404(web: Api) -> None:
     response = get(web, "clerk", "/api/queues/inbox")
     assert response.status_code == 404 and response.content_type == "application/problem+json"

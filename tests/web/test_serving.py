@@ -14,8 +14,22 @@ import pytest
 from application.config import Settings
 from application.ledger import build_ledger
 from domain.actor import Role
+from domain.complaint import ComplaintStatus
+from domain.kinds import ComplaintCategory
 from tests.web.conftest import COMPLAINT, ROOT
-from tests.web.served import FIVE_LONG_FILTERS, THREE_CHINESE_FILTERS, Reply, exchange, get, initialise, served
+from tests.web.served import (
+    FIVE_LONG_FILTERS,
+    THREE_CHINESE_FILTERS,
+    WIDEST,
+    Reply,
+    exchange,
+    get,
+    initialise,
+    longest_target,
+    project,
+    served,
+)
+from web.serving import REQUEST_LINE_LIMIT
 
 
 @dataclass
@@ -34,6 +48,7 @@ def _store_with_users(directory: Path) -> tuple[str, str, str]:
     clerk = ledger.issue_token(ROOT, "clerk", "tests")[1]
     statistician = ledger.issue_token(ROOT, "statistician", "tests")[1]
     ledger.close()
+    project(url)  # so that a read waiting for a position of the log as it stands finds it reached
     return url, clerk, statistician
 
 
@@ -90,6 +105,42 @@ def test_three_filters_of_200_chinese_characters_fit_the_request_line(service: S
     reply = get(service.port, f"/api/cases?{THREE_CHINESE_FILTERS}", {"Authorization": f"Bearer {service.clerk}"})
     assert (reply.status, reply.headers["content-type"]) == (200, "application/json")
     assert reply.json()["items"] == []
+
+
+def _request_line(target: str) -> int:
+    return len(f"GET {target} HTTP/1.1".encode())
+
+
+def test_the_longest_query_of_every_read_fits_the_request_line(service: Service) -> None:
+    document = get(service.port, "/api/openapi.json").json()
+    reads = [path for path, item in document["paths"].items() if "get" in item]
+    lines = {path: _request_line(longest_target(document, path)) for path in reads}
+    assert {path: n for path, n in lines.items() if n > REQUEST_LINE_LIMIT} == {}
+    assert lines["/api/cases"] > REQUEST_LINE_LIMIT - 100, "its five text filters take almost all of it"
+
+
+def test_the_longest_case_list_query_is_answered_by_the_app_not_refused_by_gunicorn(service: Service) -> None:
+    document = get(service.port, "/api/openapi.json").json()
+    clerk = {"Authorization": f"Bearer {service.clerk}"}
+    position = "1".zfill(19)  # a position the log has, written as long as a position may be
+    longest = longest_target(document, "/api/cases", min_position=position)
+    assert _request_line(longest) > REQUEST_LINE_LIMIT - 100
+    reply = get(service.port, longest, clerk)
+    assert (reply.status, reply.headers["content-type"]) == (422, "application/problem+json"), reply.body[:300]
+    assert [e["field"] for e in reply.json()["errors"]] == ["status"], "no such status: the app read it all"
+
+    known = {
+        "kind": "complaint",
+        "status": max((s.code for s in ComplaintStatus), key=len),
+        "category": max((c.code for c in ComplaintCategory), key=len),
+    }
+    listed = get(service.port, longest_target(document, "/api/cases", min_position=position, **known), clerk)
+    assert (listed.status, listed.json()["items"]) == (200, []), listed.body[:300]
+
+    longer = longest_target(document, "/api/cases", min_position=position, **known, text=WIDEST * 201)
+    refused = get(service.port, longer, clerk)
+    assert (refused.status, refused.headers["content-type"]) == (422, "application/problem+json")
+    assert [e["field"] for e in refused.json()["errors"]] == ["text"]
 
 
 def test_a_request_line_longer_than_the_server_reads_is_a_problem(service: Service) -> None:

@@ -11,14 +11,14 @@ from marshmallow import fields
 from web.api import Blueprint
 from web.auth import current_actor
 from web.routing import READ_ERRORS, authorized, command_response, problems
-from web.schemas import CommandResultSchema, EventSchema, Strict, moment, text
+from web.schemas import SHORT, CommandResultSchema, EventSchema, QueryArgs, Strict, moment, text
 from web.state import ledger
 
 TAG = "Audit"
 blp = Blueprint("audit", __name__, tag=TAG, url_prefix="/api/audit", description="Audit for discipline review (纪工委)")
 
-Period = Strict.from_dict({"since": moment(required=True), "until": moment(required=True)}, name="AuditPeriod")
-CadreFilter = Strict.from_dict({"cadre_id": fields.String(load_default=None)}, name="CadreFilter")
+Period = QueryArgs.from_dict({"since": moment(required=True), "until": moment(required=True)}, name="AuditPeriod")
+CadreFilter = QueryArgs.from_dict({"cadre_id": fields.String(load_default=None, validate=SHORT)}, name="CadreFilter")
 Reason = Strict.from_dict({"reason": text(), "at": moment(load_default=None)}, name="StatedReason")
 
 

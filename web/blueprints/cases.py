@@ -18,18 +18,18 @@ from web.auth import current_actor
 from web.blueprints.queues import QueueItemSchema
 from web.read_models import not_caught_up, read_models
 from web.routing import READ_ERRORS, authorized, etag, problems, register_actions
-from web.schemas import SHORT, CaseSchema, EventSchema, Strict, code
+from web.schemas import CODE, SHORT, CaseSchema, EventSchema, QueryArgs, code, position_field
 from web.state import ledger
 
 TAG = "Cases"
 blp = Blueprint("cases", __name__, tag=TAG, url_prefix="/api/cases", description="Cases of every kind")
 
 
-CaseListArgs = Strict.from_dict(
+CaseListArgs = QueryArgs.from_dict(
     {
         "kind": code(CaseKind, required=False),
-        "status": fields.String(validate=SHORT),
-        "category": fields.String(validate=SHORT),
+        "status": fields.String(validate=CODE),
+        "category": fields.String(validate=CODE),
         "village": fields.String(validate=SHORT),
         "unit": fields.String(validate=SHORT),
         "channel": code(Channel, required=False),
@@ -38,9 +38,7 @@ CaseListArgs = Strict.from_dict(
         "text": fields.String(validate=SHORT),
         "page": fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000)),
         "per_page": fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE)),
-        "min_position": fields.Integer(
-            load_default=None, validate=validate.Range(min=1), metadata={"description": "wait until listed"}
-        ),
+        "min_position": position_field("wait until listed", minimum=1),
     },
     name="CaseListArgs",
 )

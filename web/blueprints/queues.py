@@ -18,7 +18,7 @@ from web.auth import current_actor
 from web.messages import Message
 from web.read_models import not_caught_up, read_models
 from web.routing import authorized, problems
-from web.schemas import SHORT, LabelSchema, Strict, code, moment
+from web.schemas import CODE, SHORT, LabelSchema, QueryArgs, code, moment, position_field
 from web.state import ledger
 
 TAG = "Queues"
@@ -36,11 +36,11 @@ NAME_PARAMETER = {
 }
 
 
-class QueueArgsSchema(Strict):
+class QueueArgsSchema(QueryArgs):
     """Filters, page and read-your-writes position of a queue."""
 
     kind = code(CaseKind, required=False)
-    category = fields.String(validate=SHORT, metadata={"description": "a category code of the kind"})
+    category = fields.String(validate=CODE, metadata={"description": "a category code of the kind"})
     village = fields.String(validate=SHORT)
     unit = fields.String(validate=SHORT, metadata={"description": "a handling unit, lead or assisting"})
     channel = code(Channel, required=False)
@@ -49,11 +49,7 @@ class QueueArgsSchema(Strict):
     as_of = moment(
         load_default=None, metadata={"description": "the moment clock statuses are judged at (default: now)"}
     )
-    min_position = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=0),
-        metadata={"description": "wait until the queue has caught up with this log position (a command's position)"},
-    )
+    min_position = position_field("wait until the queue has caught up with this log position (a command's position)")
 
 
 class QueueItemSchema(ma.Schema):

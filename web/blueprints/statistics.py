@@ -16,24 +16,17 @@ from web.api import Blueprint
 from web.messages import Message
 from web.read_models import not_caught_up, read_models
 from web.routing import authorized, problems
-from web.schemas import LabelSchema, Strict, moment
+from web.schemas import LabelSchema, QueryArgs, moment, position_field
 
 TAG = "Statistics"
 STATISTICS_ERRORS = (401, 403, 404, 422, 429, 503)
 PROJECTION = "statistics"
+POSITION = "wait until the statistics have caught up with this log position"
 FORMATS = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
 
 blp = Blueprint("statistics", __name__, tag=TAG, url_prefix="/api", description="Statistics and the annual report")
 
 _CODES = ", ".join(f"{i.code} ({i.zh} / {i.en}: {i.type})" for i in INDICATORS)
-
-
-def _position_field() -> fields.Integer:
-    return fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=0),
-        metadata={"description": "wait until the statistics have caught up with this log position"},
-    )
 
 
 def _as_of_field() -> fields.AwareDateTime:
@@ -42,7 +35,7 @@ def _as_of_field() -> fields.AwareDateTime:
     )
 
 
-class StatisticsArgsSchema(Strict):
+class StatisticsArgsSchema(QueryArgs):
     """Which periods, how to group them, and the read-your-writes position."""
 
     period = fields.String(load_default="year", validate=validate.OneOf(PERIODS))
@@ -55,7 +48,7 @@ class StatisticsArgsSchema(Strict):
     )
     group_by = fields.String(validate=validate.OneOf(GROUPINGS))
     as_of = _as_of_field()
-    min_position = _position_field()
+    min_position = position_field(POSITION)
 
     @validates_schema
     def _one_period(self, data: dict[str, Any], **_: Any) -> None:
@@ -64,9 +57,9 @@ class StatisticsArgsSchema(Strict):
                 raise ValidationError(Message(f"only with period={name}", f"仅在 period={name} 时可用"), name)
 
 
-class ReportArgsSchema(Strict):
+class ReportArgsSchema(QueryArgs):
     as_of = _as_of_field()
-    min_position = _position_field()
+    min_position = position_field(POSITION)
 
 
 class GroupSchema(ma.Schema):
