@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import inspect
 from datetime import timedelta
-from uuid import UUID, uuid4
+from uuid import uuid4
 
 import pytest
 
 from application.config import Settings
+from application.core import CommandResult
 from application.errors import Forbidden, NotFound
 from application.ledger import CaseLedger, build_ledger
 from application.permissions import PERMISSIONS
@@ -18,6 +19,19 @@ from domain.time import now
 from tests.support import CLERK, HANDLER, SUPERVISOR, complainant, location
 
 ADMIN = Actor("root-admin", Role.ADMIN, "管理员")
+
+
+def noise_complaint(ledger: CaseLedger) -> CommandResult:
+    """A complaint the clerk registers."""
+    return ledger.file_complaint(
+        uuid4().hex,
+        CLERK,
+        category="noise",
+        channel="hotline",
+        location=location(),
+        description="噪声",
+        parties=[complainant()],
+    )
 
 
 def test_a_token_authenticates_its_user_until_revoked(ledger: CaseLedger) -> None:
@@ -52,15 +66,7 @@ def test_only_an_admin_manages_users_and_usernames_are_unique(ledger: CaseLedger
 
 
 def test_a_role_without_the_permission_is_refused_and_nothing_is_stored(ledger: CaseLedger) -> None:
-    filed = ledger.file_complaint(
-        uuid4().hex,
-        CLERK,
-        category="noise",
-        channel="hotline",
-        location=location(),
-        description="噪声",
-        parties=[complainant()],
-    )
+    filed = noise_complaint(ledger)
     before = ledger.log_position()
     with pytest.raises(Forbidden) as error:
         ledger.accept_complaint(filed.id, 1, CLERK)
@@ -79,15 +85,7 @@ def test_a_role_without_the_permission_is_refused_and_nothing_is_stored(ledger: 
 
 
 def test_a_handler_acts_only_on_cases_dispatched_to_their_unit(ledger: CaseLedger) -> None:
-    filed = ledger.file_complaint(
-        uuid4().hex,
-        CLERK,
-        category="noise",
-        channel="hotline",
-        location=location(),
-        description="噪声",
-        parties=[complainant()],
-    )
+    filed = noise_complaint(ledger)
     ledger.accept_complaint(filed.id, 1, SUPERVISOR)
     ledger.dispatch_complaint(filed.id, 2, SUPERVISOR, "市场监管所", [])
     with pytest.raises(Forbidden) as error:
@@ -98,18 +96,7 @@ def test_a_handler_acts_only_on_cases_dispatched_to_their_unit(ledger: CaseLedge
 
 
 def test_a_caller_refused_a_command_cannot_tell_whether_the_records_it_names_exist(ledger: CaseLedger) -> None:
-    def complaint() -> UUID:
-        return ledger.file_complaint(
-            uuid4().hex,
-            CLERK,
-            category="noise",
-            channel="hotline",
-            location=location(),
-            description="噪声",
-            parties=[complainant()],
-        ).id
-
-    case_id, other_id = complaint(), complaint()
+    case_id, other_id = noise_complaint(ledger).id, noise_complaint(ledger).id
     ledger.accept_complaint(case_id, 1, SUPERVISOR)
     ledger.dispatch_complaint(case_id, 2, SUPERVISOR, "市场监管所", [])
     refusals = []

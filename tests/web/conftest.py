@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from werkzeug.test import TestResponse
 from application.config import Settings
 from application.ledger import CaseLedger, build_ledger
 from domain.actor import Actor, Role
+from tests.support import DISCIPLINE
 from web.app import create_app
 
 OWN_UNIT = "城管执法中队"
@@ -61,14 +63,47 @@ def app(store_url: str) -> Iterator[Flask]:
     ledger.close()
 
 
-@pytest.fixture
-def api(app: Flask) -> Api:
+def users_api(app: Flask) -> Api:
+    """A client of ``app`` for each of USERS, added to its ledger with a token each."""
     ledger: CaseLedger = app.extensions["caseledger"]
     tokens = {}
     for username, (role, unit) in USERS.items():
         ledger.add_user(ROOT, username, username, role, unit)
         tokens[username] = ledger.issue_token(ROOT, username, "tests")[1]
     return Api(app.test_client(), tokens, ledger)
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    return users_api(app)
+
+
+def ruling_and_clearing(ledger: CaseLedger) -> tuple[UUID, UUID]:
+    """A tolerated-error ruling requested for a cadre of OWN_UNIT, and a clearing proposed for them."""
+    ruling = ledger.request_ruling(
+        uuid4().hex,
+        DISCIPLINE,
+        cadre_id="cadre-7",
+        cadre_name="张某",
+        unit=OWN_UNIT,
+        case_ids=[],
+        error="超期办理",
+        consequences="轻微",
+        circumstances="任务集中",
+        motive="无私利",
+        proposed_by_unit=True,
+    )
+    clearing = ledger.propose_clearing(
+        uuid4().hex,
+        DISCIPLINE,
+        cadre_id="cadre-7",
+        cadre_name="张某",
+        unit=OWN_UNIT,
+        accusation="收受礼品",
+        investigation="经查无此事",
+        finding="false",
+    )
+    return ruling.id, clearing.id
 
 
 COMPLAINT = {

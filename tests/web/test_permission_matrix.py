@@ -17,7 +17,7 @@ from application.ledger import CaseLedger, build_ledger
 from application.permissions import PERMISSIONS
 from domain.actor import Role
 from tests.web.conftest import COMPLAINT as COMPLAINT_BODY
-from tests.web.conftest import OTHER_UNIT, OWN_UNIT, ROOT, USERS, Api
+from tests.web.conftest import OTHER_UNIT, OWN_UNIT, USERS, Api, ruling_and_clearing, users_api
 from web.actions import CLEARING, COMPLAINT, DISPUTE, ENFORCEMENT, RULING, SHARED, Action
 from web.app import create_app
 
@@ -42,11 +42,7 @@ class World:
 def world(module_store_url: str) -> Iterator[World]:
     ledger = build_ledger(Settings(database_url=module_store_url))
     app = create_app(ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 100_000})
-    tokens = {}
-    for username, (role, unit) in USERS.items():
-        ledger.add_user(ROOT, username, username, role, unit)
-        tokens[username] = ledger.issue_token(ROOT, username, "matrix")[1]
-    yield World(Api(app.test_client(), tokens, ledger), _targets(ledger))
+    yield World(users_api(app), _targets(ledger))
     ledger.close()
 
 
@@ -54,7 +50,7 @@ def _targets(ledger: CaseLedger) -> dict[str, UUID]:
     """One record of each resource, handled by OWN_UNIT."""
     from domain.outcomes import PartyRole
     from domain.values import Party
-    from tests.support import CLERK, DISCIPLINE, HANDLER, SUPERVISOR, location
+    from tests.support import CLERK, HANDLER, SUPERVISOR, location
 
     parties = [Party(PartyRole.APPLICANT, "甲"), Party(PartyRole.RESPONDENT, "乙")]
     common = {"location": location(), "description": "矩阵测试", "parties": parties}
@@ -66,36 +62,14 @@ def _targets(ledger: CaseLedger) -> dict[str, UUID]:
     ledger.assign_mediator(dispute.id, 2, SUPERVISOR, "陈调解", OWN_UNIT)
     clue = ledger.record_clue(uuid4().hex, HANDLER, category="street_vending", channel="patrol", **common)
     ledger.file_enforcement_case(clue.id, 1, SUPERVISOR, "立案", OWN_UNIT)
-    ruling = ledger.request_ruling(
-        uuid4().hex,
-        DISCIPLINE,
-        cadre_id="c1",
-        cadre_name="孙某",
-        unit=OWN_UNIT,
-        case_ids=[],
-        error="e",
-        consequences="c",
-        circumstances="s",
-        motive="m",
-        proposed_by_unit=False,
-    )
-    clearing = ledger.propose_clearing(
-        uuid4().hex,
-        DISCIPLINE,
-        cadre_id="c2",
-        cadre_name="钱某",
-        unit=OWN_UNIT,
-        accusation="a",
-        investigation="i",
-        finding="false",
-    )
+    ruling, clearing = ruling_and_clearing(ledger)
     return {
         "cases": complaint.id,
         "complaints": complaint.id,
         "disputes": dispute.id,
         "enforcement-cases": clue.id,
-        "rulings": ruling.id,
-        "clearings": clearing.id,
+        "rulings": ruling,
+        "clearings": clearing,
     }
 
 

@@ -16,8 +16,7 @@ from werkzeug.test import TestResponse
 
 from application.config import Settings
 from application.ledger import build_ledger
-from tests.support import DISCIPLINE
-from tests.web.conftest import COMPLAINT, OWN_UNIT, ROOT, USERS, Api
+from tests.web.conftest import COMPLAINT, OWN_UNIT, Api, ruling_and_clearing, users_api
 from tests.web.test_permission_matrix import FILINGS, ROUTES
 from web.app import create_app
 from web.auth import PUBLIC_PREFIXES
@@ -45,44 +44,18 @@ class World:
 def world(module_store_url: str) -> Iterator[World]:
     ledger = build_ledger(Settings(database_url=module_store_url))
     app = create_app(ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 100_000})
-    tokens = {}
-    for username, (role, unit) in USERS.items():
-        ledger.add_user(ROOT, username, username, role, unit)
-        tokens[username] = ledger.issue_token(ROOT, username, "read matrix")[1]
-    api = Api(app.test_client(), tokens, ledger)
+    api = users_api(app)
     handled = _file(api, COMPLAINT)
     assert api.act("supervisor", f"/api/complaints/{handled}/accept", 1).status_code == 200
     assert api.act("supervisor", f"/api/complaints/{handled}/dispatch", 2, {"lead_unit": OWN_UNIT}).status_code == 200
     body = {"finding": "substantiated", "summary": SUMMARY}
     assert api.act("handler", f"/api/complaints/{handled}/investigate", 3, body).status_code == 200
     unhandled = _file(api, COMPLAINT | {"description": UNHANDLED})
-    ruling = ledger.request_ruling(
-        uuid4().hex,
-        DISCIPLINE,
-        cadre_id="cadre-7",
-        cadre_name="张某",
-        unit=OWN_UNIT,
-        case_ids=[],
-        error="超期办理",
-        consequences="轻微",
-        circumstances="任务集中",
-        motive="无私利",
-        proposed_by_unit=True,
-    )
-    clearing = ledger.propose_clearing(
-        uuid4().hex,
-        DISCIPLINE,
-        cadre_id="cadre-7",
-        cadre_name="张某",
-        unit=OWN_UNIT,
-        accusation="收受礼品",
-        investigation="经查无此事",
-        finding="false",
-    )
+    ruling, clearing = ruling_and_clearing(ledger)
     with app.app_context():
         for runner in read_models().runners.values():
             runner.run_once()
-    yield World(app, api, handled, unhandled, str(ruling.id), str(clearing.id))
+    yield World(app, api, handled, unhandled, str(ruling), str(clearing))
     close_read_models(app)
     ledger.close()
 

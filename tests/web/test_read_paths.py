@@ -8,36 +8,8 @@ from urllib.parse import urlencode
 from flask import Flask
 
 from domain.accounts import user_id_for
-from tests.support import DISCIPLINE
-from tests.web.conftest import COMPLAINT, OWN_UNIT, ROOT, Api
+from tests.web.conftest import COMPLAINT, OWN_UNIT, ROOT, Api, ruling_and_clearing
 from web.read_models import read_models
-
-
-def _ruling_and_clearing(api: Api) -> tuple[str, str]:
-    ruling = api.ledger.request_ruling(
-        "r-1",
-        DISCIPLINE,
-        cadre_id="cadre-7",
-        cadre_name="张某",
-        unit=OWN_UNIT,
-        case_ids=[],
-        error="超期办理",
-        consequences="轻微",
-        circumstances="任务集中",
-        motive="无私利",
-        proposed_by_unit=True,
-    )
-    clearing = api.ledger.propose_clearing(
-        "cl-1",
-        DISCIPLINE,
-        cadre_id="cadre-7",
-        cadre_name="张某",
-        unit=OWN_UNIT,
-        accusation="收受礼品",
-        investigation="经查无此事",
-        finding="false",
-    )
-    return str(ruling.id), str(clearing.id)
 
 
 def _file(api: Api) -> str:
@@ -48,7 +20,7 @@ def _file(api: Api) -> str:
 
 def test_a_route_answers_only_for_its_own_kind_of_record(api: Api) -> None:
     case_id = _file(api)
-    ruling_id, clearing_id = _ruling_and_clearing(api)
+    ruling_id, clearing_id = map(str, ruling_and_clearing(api.ledger))
     assert api.call("discipline", "GET", f"/api/rulings/{ruling_id}").status_code == 200
     assert api.call("discipline", "GET", f"/api/clearings/{clearing_id}").status_code == 200
     for path in (
