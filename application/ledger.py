@@ -10,6 +10,7 @@ from application.disputes import DisputeUseCases
 from application.enforcement import EnforcementUseCases
 from application.identities import IdentityUseCases
 from application.queries import Queries
+from application.registers import RegisterUseCases
 from application.rulings import RulingUseCases
 from application.shared_use_cases import SharedUseCases
 from domain.calendar import WorkingCalendar
@@ -26,6 +27,7 @@ class CaseLedger(
     Queries,
     AuditQueries,
     IdentityUseCases,
+    RegisterUseCases,
 ):
     """Complaints, disputes, enforcement cases, rulings and clearings, recorded as events."""
 

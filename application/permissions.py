@@ -146,6 +146,17 @@ PERMISSIONS: dict[str, Permission] = {
     "revoke_token": _p(ADMIN),
     "read_users": _p(ADMIN),
     "read_tokens": _p(ADMIN),
+    # registers
+    "read_register": Permission(EVERYONE),
+    "register_office": _p(ADMIN),
+    "register_unit": _p(ADMIN),
+    "register_place": _p(ADMIN),
+    "register_category": _p(ADMIN),
+    "rename_register_entry": _p(ADMIN),
+    "move_register_entry": _p(ADMIN),
+    "merge_register_entry": _p(ADMIN),
+    "retire_register_entry": _p(ADMIN),
+    "change_category_limits": _p(ADMIN),
 }
 
 

@@ -297,5 +297,16 @@ def test_the_matrix_covers_every_action_in_the_table() -> None:
     reads = {name for name in PERMISSIONS if name.startswith("read_") or name == "list_cases"}
     accounts = {"add_user", "deactivate_user", "issue_token", "revoke_token"}
     audit = {"export_case_evidence", "erase_identity"}  # role checks in tests/audit/test_identities_and_views.py
-    assert set(PERMISSIONS) - routed - filing - reads - accounts - audit == set()
+    registers = {  # not routed yet; role checks in tests/application/test_registers.py
+        "register_office",
+        "register_unit",
+        "register_place",
+        "register_category",
+        "rename_register_entry",
+        "move_register_entry",
+        "merge_register_entry",
+        "retire_register_entry",
+        "change_category_limits",
+    }
+    assert set(PERMISSIONS) - routed - filing - reads - accounts - audit - registers == set()
     assert OTHER_UNIT != OWN_UNIT and Role.HANDLER in {r for r, _ in USERS.values()}

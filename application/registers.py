@@ -1,0 +1,393 @@
+"""Use cases of the registers (offices, units, places, categories), and the port that finds an entry in
+force, which validation of records will ask."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol, TypeVar
+
+from application.core import CommandResult, LedgerCore, fingerprint
+from application.errors import Conflict, NotFound
+from domain.actor import Actor
+from domain.errors import InvalidValue
+from domain.kinds import CaseKind, GridLevel
+from domain.registers.categories import Category, TimeLimit
+from domain.registers.entry import RegisterEntry
+from domain.registers.offices import Office
+from domain.registers.places import Place, PlaceKind
+from domain.registers.refs import DEFAULT_OFFICE, EntryRef, NotInRegister, Register
+from domain.registers.units import Unit, UnitKind
+from domain.time import require_aware
+
+E = TypeVar("E", bound=RegisterEntry)
+
+ENTRY_CLASSES: dict[Register, type[RegisterEntry]] = {
+    Register.OFFICE: Office,
+    Register.UNIT: Unit,
+    Register.PLACE: Place,
+    **{Register.for_kind(kind): Category for kind in CaseKind},
+}
+
+
+class RegisterLookup(Protocol):
+    """Finds the entry a record names, as the register stood at the record's moment."""
+
+    def active_entry(
+        self, office: str, register: Register, code: str, at: datetime, *, field: str | None = None
+    ) -> RegisterEntry:
+        """The entry ``code`` of ``register`` in ``office`` if it is in force at ``at`` (and so is its
+        office); otherwise :class:`NotInRegister` naming ``field`` (the register's code if not given) and
+        the value, and why: unknown, not yet in force, retired or merged into another."""
+        ...
+
+
+class RegisterUseCases(LedgerCore):
+    # -- reading ----------------------------------------------------------------------------
+
+    def active_entry(
+        self, office: str, register: Register, code: str, at: datetime, *, field: str | None = None
+    ) -> RegisterEntry:
+        """See :class:`RegisterLookup`."""
+        ref = EntryRef(office, register, code)
+        named = field or ref.register.code
+        moment = require_aware(at)
+        if ref.register is not Register.OFFICE:
+            self._office_in_force(office, moment)
+        entry = self._referenced(ref, named)
+        entry.require_active(moment, named)
+        return entry
+
+    def read_register(self, actor: Actor, office: str, register: Register | str) -> list[RegisterEntry]:
+        """Every entry of a register of an office, in force or not, in the order they were registered."""
+        self.authorize(actor, "read_register")
+        return self._entries(office, Register.parse(register, "register"))
+
+    # -- registering ------------------------------------------------------------------------
+
+    def register_office(
+        self,
+        actor: Actor,
+        code: str,
+        name: str,
+        reason: str,
+        *,
+        active_from: datetime | None = None,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Register an office; the same request again answers the office it registered."""
+        self.authorize(actor, "register_office")
+        ref = EntryRef(code, Register.OFFICE, code)
+        digest = _digest(ref, name=name, reason=reason, active_from=active_from)
+        return self._create(
+            ref,
+            digest,
+            active_from,
+            lambda moment: Office.add(
+                code=code, name=name, active_from=active_from, reason=reason, fingerprint=digest, actor=actor, at=moment
+            ),
+            at,
+        )
+
+    def register_unit(
+        self,
+        actor: Actor,
+        office: str,
+        code: str,
+        name: str,
+        kind: UnitKind | str,
+        reason: str,
+        *,
+        parent: str | None = None,
+        active_from: datetime | None = None,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Register a unit of an office, of a kind, optionally under another of its units."""
+        self.authorize(actor, "register_unit")
+        ref = EntryRef(office, Register.UNIT, code)
+        chosen = UnitKind.parse(kind, "kind")
+        digest = _digest(ref, name=name, kind=chosen, parent=parent, reason=reason, active_from=active_from)
+        return self._create(
+            ref,
+            digest,
+            active_from,
+            lambda moment: Unit.add(
+                office=office,
+                code=code,
+                name=name,
+                kind=chosen,
+                lineage=self._lineage(ref, parent),
+                active_from=active_from,
+                reason=reason,
+                fingerprint=digest,
+                actor=actor,
+                at=moment,
+            ),
+            at,
+        )
+
+    def register_place(
+        self,
+        actor: Actor,
+        office: str,
+        code: str,
+        name: str,
+        kind: PlaceKind | str,
+        reason: str,
+        *,
+        grid_level: GridLevel | str | None = None,
+        parent: str | None = None,
+        active_from: datetime | None = None,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Register a village or community, or a grid cell (with its level) under one."""
+        self.authorize(actor, "register_place")
+        ref = EntryRef(office, Register.PLACE, code)
+        chosen = PlaceKind.parse(kind, "kind")
+        level = None if grid_level is None else GridLevel.parse(grid_level, "grid_level")
+        digest = _digest(
+            ref, name=name, kind=chosen, grid_level=level, parent=parent, reason=reason, active_from=active_from
+        )
+        return self._create(
+            ref,
+            digest,
+            active_from,
+            lambda moment: Place.add(
+                office=office,
+                code=code,
+                name=name,
+                kind=chosen,
+                grid_level=level,
+                lineage=self._lineage(ref, parent),
+                active_from=active_from,
+                reason=reason,
+                fingerprint=digest,
+                actor=actor,
+                at=moment,
+            ),
+            at,
+        )
+
+    def register_category(
+        self,
+        actor: Actor,
+        office: str,
+        kind: CaseKind | str,
+        code: str,
+        name: str,
+        reason: str,
+        *,
+        parent: str | None = None,
+        limits: Sequence[TimeLimit] = (),
+        active_from: datetime | None = None,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Register a category of a kind of case, optionally under another of that kind, with its time
+        limits (none above the statutory ones)."""
+        self.authorize(actor, "register_category")
+        chosen = CaseKind.parse(kind, "kind")
+        ref = EntryRef(office, Register.for_kind(chosen), code)
+        digest = _digest(ref, name=name, parent=parent, limits=list(limits), reason=reason, active_from=active_from)
+        return self._create(
+            ref,
+            digest,
+            active_from,
+            lambda moment: Category.add(
+                office=office,
+                kind=chosen,
+                code=code,
+                name=name,
+                lineage=self._lineage(ref, parent),
+                limits=limits,
+                calendar=self.calendar,
+                active_from=active_from,
+                reason=reason,
+                fingerprint=digest,
+                actor=actor,
+                at=moment,
+            ),
+            at,
+        )
+
+    # -- changing ---------------------------------------------------------------------------
+
+    def rename_register_entry(
+        self, ref: EntryRef, expected_version: int, actor: Actor, name: str, reason: str, *, at: datetime | None = None
+    ) -> CommandResult:
+        """Rename an entry from now on; its code, its earlier names and what records name it by stay."""
+        return self._change(
+            RegisterEntry,
+            ref,
+            expected_version,
+            actor,
+            "rename_register_entry",
+            lambda e, t: e.rename(actor, t, name, reason),
+            at,
+        )
+
+    def move_register_entry(
+        self,
+        ref: EntryRef,
+        expected_version: int,
+        actor: Actor,
+        parent: str | None,
+        reason: str,
+        *,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Put an entry under another parent of its register (None: at the top) from now on."""
+        return self._change(
+            RegisterEntry,
+            ref,
+            expected_version,
+            actor,
+            "move_register_entry",
+            lambda e, t: e.move(actor, t, self._lineage(ref, parent), reason),
+            at,
+        )
+
+    def merge_register_entry(
+        self, ref: EntryRef, expected_version: int, actor: Actor, into: str, reason: str, *, at: datetime | None = None
+    ) -> CommandResult:
+        """End an entry now by merging it into another of its register; nothing may be left under it."""
+        return self._change(
+            RegisterEntry,
+            ref,
+            expected_version,
+            actor,
+            "merge_register_entry",
+            lambda e, t: e.merge(
+                actor, t, self._referenced(ref.sibling(into), "into"), self._entries(ref.office, ref.register), reason
+            ),
+            at,
+        )
+
+    def retire_register_entry(
+        self,
+        ref: EntryRef,
+        expected_version: int,
+        actor: Actor,
+        reason: str,
+        *,
+        active_to: datetime | None = None,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """End an entry at ``active_to`` (now if not given); records filed under it keep naming it."""
+        return self._change(
+            RegisterEntry,
+            ref,
+            expected_version,
+            actor,
+            "retire_register_entry",
+            lambda e, t: e.retire(actor, t, reason, active_to, self._entries(ref.office, ref.register)),
+            at,
+        )
+
+    def change_category_limits(
+        self,
+        ref: EntryRef,
+        expected_version: int,
+        actor: Actor,
+        limits: Sequence[TimeLimit],
+        reason: str,
+        *,
+        at: datetime | None = None,
+    ) -> CommandResult:
+        """Replace a category's time limits from now on (none above the statutory ones)."""
+        if ENTRY_CLASSES[ref.register] is not Category:
+            raise InvalidValue("register", "only categories have time limits", zh="只有类别设有办理时限")
+        return self._change(
+            Category,
+            ref,
+            expected_version,
+            actor,
+            "change_category_limits",
+            lambda c, t: c.change_limits(actor, t, limits, reason, self.calendar),
+            at,
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _create(
+        self,
+        ref: EntryRef,
+        digest: str,
+        active_from: datetime | None,
+        build: Callable[[datetime], RegisterEntry],
+        at: datetime | None,
+    ) -> CommandResult:
+        """Save a new entry once: a retry of the request that made it answers it, another request under its
+        code is refused; the office it belongs to must be in force when it takes effect."""
+        if self.exists(ref.id):
+            return self._retry(ref, digest)
+        moment = self.moment(at)
+        if ref.register is not Register.OFFICE:
+            since = moment if active_from is None else require_aware(active_from, "active_from")
+            self._office_in_force(ref.office, max(moment, since))
+        entry = build(moment)
+        try:
+            return self.commit(entry)
+        except Conflict:
+            return self._retry(ref, digest)
+
+    def _retry(self, ref: EntryRef, digest: str) -> CommandResult:
+        entry = self._entry(ref)
+        entry.check_retry(digest)
+        return self.retried(entry)
+
+    def _change(
+        self,
+        entry_class: type[E],
+        ref: EntryRef,
+        expected_version: int,
+        actor: Actor,
+        action: str,
+        change: Callable[[E, datetime], None],
+        at: datetime | None,
+    ) -> CommandResult:
+        try:
+            return self.update(entry_class, ref.id, expected_version, actor, action, change, at)
+        except NotFound as error:
+            if error.aggregate_id != ref.id:
+                raise
+            raise NotFound(error.what, ref.id, ref.code) from None
+
+    def _entry(self, ref: EntryRef) -> RegisterEntry:
+        """The entry ``ref`` names; :class:`NotFound` naming its code if there is none."""
+        return self.load(ENTRY_CLASSES[ref.register], ref.id, ref.register.en.lower(), ref.code)
+
+    def _referenced(self, ref: EntryRef, field: str) -> RegisterEntry:
+        """The entry an input names; :class:`NotInRegister` naming ``field`` if there is none."""
+        try:
+            return self._entry(ref)
+        except NotFound:
+            raise NotInRegister.unknown(ref, field) from None
+
+    def _office_in_force(self, office: str, at: datetime) -> None:
+        """Refuse unless ``office`` is registered and in force at ``at``, or is the unregistered default."""
+        ref = EntryRef(office, Register.OFFICE, office)
+        if office == DEFAULT_OFFICE and not self.exists(ref.id):
+            return
+        self._referenced(ref, "office").require_active(at, "office")
+
+    def _lineage(self, ref: EntryRef, parent: str | None) -> list[RegisterEntry]:
+        """``parent`` and its ancestors, nearest first; they stop where ``ref`` itself is met (the domain
+        refuses that move)."""
+        lineage: list[RegisterEntry] = []
+        code = parent
+        while code is not None:
+            entry = self._referenced(ref.sibling(code), "parent")
+            lineage.append(entry)
+            code = None if entry.code == ref.code else entry.parent
+        return lineage
+
+    def _entries(self, office: str, register: Register) -> list[RegisterEntry]:
+        """Every entry of a register of an office (registers are small; each is read from the log)."""
+        entry_class = ENTRY_CLASSES[register]
+        entries = (self.load(entry_class, i, register.en.lower()) for i in self.created_ids(entry_class))
+        return [e for e in entries if e.office == office and e.register is register]
+
+
+def _digest(ref: EntryRef, **request: Any) -> str:
+    """A digest of a registration as requested, to tell a retry from another registration of the code."""
+    return fingerprint({"office": ref.office, "register": ref.register, "code": ref.code, **request})
