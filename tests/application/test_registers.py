@@ -217,3 +217,6 @@ def test_the_ledger_is_the_lookup_validation_will_ask(ledger: CaseLedger) -> Non
     with pytest.raises(NotInRegister) as error:
         lookup.active_entry("default", Register.COMPLAINT_CATEGORY, "street_vending", now())
     assert error.value.field == "complaint_category"
+    with pytest.raises(InvalidValue) as naive:
+        lookup.active_entry("default", Register.ENFORCEMENT_CATEGORY, "street_vending", now().replace(tzinfo=None))
+    assert naive.value.field == "at"

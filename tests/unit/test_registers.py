@@ -12,7 +12,7 @@ from domain.actor import Actor, Role
 from domain.calendar import CalendarYear, WorkingCalendar
 from domain.errors import InvalidValue, RuleViolation
 from domain.kinds import CaseKind, GridLevel
-from domain.registers.categories import Category, TimeLimit, longest_span
+from domain.registers.categories import Category, TimeLimit, checked_limits, longest_span
 from domain.registers.entry import RegisterEntry
 from domain.registers.offices import Office
 from domain.registers.places import Place, PlaceKind
@@ -394,6 +394,19 @@ def test_a_category_sets_limits_for_stages_of_its_kind_each_once() -> None:
     assert error.value.field == "limits.stage"
     with pytest.raises(InvalidValue) as error:
         category(clock, [TimeLimit(Stage.HANDLING, 10, DayUnit.WORKING), TimeLimit(Stage.HANDLING, 9, DayUnit.WORKING)])
+    assert error.value.field == "limits"
+
+
+@pytest.mark.parametrize(
+    ("stage", "unit", "field"),
+    [("handling", DayUnit.WORKING, "limits.stage"), (Stage.HANDLING, "working", "limits.unit")],
+)
+def test_a_time_limit_names_a_stage_and_a_day_unit(stage: object, unit: object, field: str) -> None:
+    with pytest.raises(InvalidValue) as error:
+        TimeLimit(stage, 3, unit)  # type: ignore[arg-type]
+    assert error.value.field == field
+    with pytest.raises(InvalidValue) as error:
+        checked_limits(CaseKind.COMPLAINT, "handling", CALENDAR)  # type: ignore[arg-type]
     assert error.value.field == "limits"
 
 
