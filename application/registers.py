@@ -13,7 +13,7 @@ from domain.actor import Actor
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind, GridLevel
 from domain.registers.categories import Category, TimeLimit
-from domain.registers.entry import RegisterEntry
+from domain.registers.entry import Opening, RegisterEntry
 from domain.registers.offices import Office
 from domain.registers.places import Place, PlaceKind
 from domain.registers.refs import DEFAULT_OFFICE, EntryRef, NotInRegister, Register
@@ -78,16 +78,7 @@ class RegisterUseCases(LedgerCore):
         """Register an office; the same request again answers the office it registered."""
         self.authorize(actor, "register_office")
         ref = EntryRef(code, Register.OFFICE, code)
-        digest = _digest(ref, name=name, reason=reason, active_from=active_from)
-        return self._create(
-            ref,
-            digest,
-            active_from,
-            lambda moment: Office.add(
-                code=code, name=name, active_from=active_from, reason=reason, fingerprint=digest, actor=actor, at=moment
-            ),
-            at,
-        )
+        return self._create(ref, actor, name, reason, active_from, at, {}, Office.add)
 
     def register_unit(
         self,
@@ -106,24 +97,15 @@ class RegisterUseCases(LedgerCore):
         self.authorize(actor, "register_unit")
         ref = EntryRef(office, Register.UNIT, code)
         chosen = UnitKind.parse(kind, "kind")
-        digest = _digest(ref, name=name, kind=chosen, parent=parent, reason=reason, active_from=active_from)
         return self._create(
             ref,
-            digest,
+            actor,
+            name,
+            reason,
             active_from,
-            lambda moment: Unit.add(
-                office=office,
-                code=code,
-                name=name,
-                kind=chosen,
-                lineage=self._lineage(ref, parent),
-                active_from=active_from,
-                reason=reason,
-                fingerprint=digest,
-                actor=actor,
-                at=moment,
-            ),
             at,
+            {"kind": chosen, "parent": parent},
+            lambda opening: Unit.add(opening, kind=chosen, lineage=self._lineage(ref, parent)),
         )
 
     def register_place(
@@ -145,27 +127,15 @@ class RegisterUseCases(LedgerCore):
         ref = EntryRef(office, Register.PLACE, code)
         chosen = PlaceKind.parse(kind, "kind")
         level = None if grid_level is None else GridLevel.parse(grid_level, "grid_level")
-        digest = _digest(
-            ref, name=name, kind=chosen, grid_level=level, parent=parent, reason=reason, active_from=active_from
-        )
         return self._create(
             ref,
-            digest,
+            actor,
+            name,
+            reason,
             active_from,
-            lambda moment: Place.add(
-                office=office,
-                code=code,
-                name=name,
-                kind=chosen,
-                grid_level=level,
-                lineage=self._lineage(ref, parent),
-                active_from=active_from,
-                reason=reason,
-                fingerprint=digest,
-                actor=actor,
-                at=moment,
-            ),
             at,
+            {"kind": chosen, "grid_level": level, "parent": parent},
+            lambda opening: Place.add(opening, kind=chosen, grid_level=level, lineage=self._lineage(ref, parent)),
         )
 
     def register_category(
@@ -187,26 +157,17 @@ class RegisterUseCases(LedgerCore):
         self.authorize(actor, "register_category")
         chosen = CaseKind.parse(kind, "kind")
         ref = EntryRef(office, Register.for_kind(chosen), code)
-        digest = _digest(ref, name=name, parent=parent, limits=list(limits), reason=reason, active_from=active_from)
         return self._create(
             ref,
-            digest,
+            actor,
+            name,
+            reason,
             active_from,
-            lambda moment: Category.add(
-                office=office,
-                kind=chosen,
-                code=code,
-                name=name,
-                lineage=self._lineage(ref, parent),
-                limits=limits,
-                calendar=self.calendar,
-                active_from=active_from,
-                reason=reason,
-                fingerprint=digest,
-                actor=actor,
-                at=moment,
-            ),
             at,
+            {"parent": parent, "limits": list(limits)},
+            lambda opening: Category.add(
+                opening, kind=chosen, lineage=self._lineage(ref, parent), limits=limits, calendar=self.calendar
+            ),
         )
 
     # -- changing ---------------------------------------------------------------------------
@@ -311,20 +272,33 @@ class RegisterUseCases(LedgerCore):
     def _create(
         self,
         ref: EntryRef,
-        digest: str,
+        actor: Actor,
+        name: str,
+        reason: str,
         active_from: datetime | None,
-        build: Callable[[datetime], RegisterEntry],
         at: datetime | None,
+        details: dict[str, Any],
+        build: Callable[[Opening], RegisterEntry],
     ) -> CommandResult:
         """Save a new entry once: a retry of the request that made it answers it, another request under its
         code is refused; the office it belongs to must be in force when it takes effect."""
+        request = {"office": ref.office, "register": ref.register, "code": ref.code, "name": name, "reason": reason}
+        digest = fingerprint(request | {"active_from": active_from} | details)
         if self.exists(ref.id):
             return self._retry(ref, digest)
-        moment = self.moment(at)
+        opening = Opening.of(
+            office=ref.office,
+            code=ref.code,
+            name=name,
+            active_from=active_from,
+            reason=reason,
+            fingerprint=digest,
+            actor=actor,
+            at=self.moment(at),
+        )
         if ref.register is not Register.OFFICE:
-            since = moment if active_from is None else require_aware(active_from, "active_from")
-            self._office_in_force(ref.office, max(moment, since))
-        entry = build(moment)
+            self._office_in_force(ref.office, opening.moment)
+        entry = build(opening)
         try:
             return self.commit(entry)
         except Conflict:
@@ -386,8 +360,3 @@ class RegisterUseCases(LedgerCore):
         entry_class = ENTRY_CLASSES[register]
         entries = (self.load(entry_class, i, register.en.lower()) for i in self.created_ids(entry_class))
         return [e for e in entries if e.office == office and e.register is register]
-
-
-def _digest(ref: EntryRef, **request: Any) -> str:
-    """A digest of a registration as requested, to tell a retry from another registration of the code."""
-    return fingerprint({"office": ref.office, "register": ref.register, "code": ref.code, **request})

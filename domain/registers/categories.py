@@ -124,32 +124,17 @@ class Category(RegisterEntry):
     @classmethod
     def add(
         cls,
+        opening: Opening,
         *,
-        office: str,
         kind: CaseKind,
-        code: str,
-        name: str,
         lineage: Sequence[RegisterEntry],
         limits: Sequence[TimeLimit],
         calendar: WorkingCalendar,
-        active_from: datetime | None,
-        reason: str,
-        fingerprint: str,
-        actor: Actor,
-        at: datetime,
     ) -> Category:
         """Register a category of ``kind``; ``lineage`` is its parent and the parent's ancestors."""
-        opening = Opening.of(office=office, code=code, name=name, active_from=active_from, reason=reason, at=at)
         kind = CaseKind.parse(kind, "kind")
         parent = checked_parent(cls.NOUN, opening.ref(Register.for_kind(kind)), lineage, opening.moment)
-        return cls(
-            **opening.fields,
-            kind=kind,
-            parent=parent,
-            limits=checked_limits(kind, limits, calendar),
-            fingerprint=fingerprint,
-            actor=actor,
-        )
+        return cls(**opening.fields, kind=kind, parent=parent, limits=checked_limits(kind, limits, calendar))
 
     @property
     def register(self) -> Register:

@@ -257,18 +257,30 @@ class RegisterEntry(Aggregate):
 
 @dataclass(frozen=True)
 class Opening:
-    """The checked fields every registration has; ``moment`` is when the entry first takes effect."""
+    """The checked fields of every registration: who registers what under which code, why, and from when;
+    ``fingerprint`` digests the request, to tell a retry from another registration of the code."""
 
     office: str
     code: str
     name: str
     active_from: datetime
     reason: str
+    fingerprint: str
+    actor: Actor
     at: datetime
 
     @classmethod
     def of(
-        cls, *, office: str, code: str, name: str, active_from: datetime | None, reason: str, at: datetime
+        cls,
+        *,
+        office: str,
+        code: str,
+        name: str,
+        active_from: datetime | None,
+        reason: str,
+        fingerprint: str,
+        actor: Actor,
+        at: datetime,
     ) -> Opening:
         moment = check_moment(at, None)
         return cls(
@@ -277,11 +289,14 @@ class Opening:
             name=require_text(name, "name", MAX_NAME),
             active_from=moment if active_from is None else require_aware(active_from, "active_from"),
             reason=require_text(reason, "reason"),
+            fingerprint=fingerprint,
+            actor=actor,
             at=moment,
         )
 
     @property
     def moment(self) -> datetime:
+        """When the entry first takes effect: its start, or its registration if that is later."""
         return max(self.at, self.active_from)
 
     def ref(self, register: Register) -> EntryRef:
@@ -289,12 +304,8 @@ class Opening:
 
     @property
     def fields(self) -> dict[str, Any]:
-        return {
-            "office": self.office,
-            "code": self.code,
-            "name": self.name,
-            "active_from": self.active_from,
-            "reason": self.reason,
+        return {f: getattr(self, f) for f in ("office", "code", "name", "active_from", "reason", "fingerprint")} | {
+            "actor": self.actor,
             "at": self.at,
         }
 

@@ -34,19 +34,13 @@ class Office(RegisterEntry):
         self._start(office, code, name, None, active_from, fingerprint, at)
 
     @classmethod
-    def add(
-        cls,
-        *,
-        code: str,
-        name: str,
-        active_from: datetime | None,
-        reason: str,
-        fingerprint: str,
-        actor: Actor,
-        at: datetime,
-    ) -> Office:
-        opening = Opening.of(office=code, code=code, name=name, active_from=active_from, reason=reason, at=at)
-        return cls(**opening.fields, fingerprint=fingerprint, actor=actor)
+    def add(cls, opening: Opening) -> Office:
+        """Register an office: its entry is of its own office."""
+        if opening.office != opening.code:
+            raise InvalidValue(
+                "office", "an office's own entry is of that office", zh="街道/乡镇条目的所属街道应为其自身"
+            )
+        return cls(**opening.fields)
 
     def _check_parent(self, parent: RegisterEntry | None) -> None:
         if parent is not None:

@@ -54,22 +54,9 @@ class Place(RegisterEntry):
 
     @classmethod
     def add(
-        cls,
-        *,
-        office: str,
-        code: str,
-        name: str,
-        kind: PlaceKind,
-        grid_level: GridLevel | None,
-        lineage: Sequence[RegisterEntry],
-        active_from: datetime | None,
-        reason: str,
-        fingerprint: str,
-        actor: Actor,
-        at: datetime,
+        cls, opening: Opening, *, kind: PlaceKind, grid_level: GridLevel | None, lineage: Sequence[RegisterEntry]
     ) -> Place:
         """Register a place; a grid cell names its level, a village or community names none."""
-        opening = Opening.of(office=office, code=code, name=name, active_from=active_from, reason=reason, at=at)
         kind = PlaceKind.parse(kind, "kind")
         level = None if grid_level is None else GridLevel.parse(grid_level, "grid_level")
         if (kind is PlaceKind.GRID_CELL) != (level is not None):
@@ -81,7 +68,7 @@ class Place(RegisterEntry):
         parent = checked_parent(
             cls.NOUN, opening.ref(Register.PLACE), lineage, opening.moment, lambda p: _check_parent(kind, level, p)
         )
-        return cls(**opening.fields, kind=kind, grid_level=level, parent=parent, fingerprint=fingerprint, actor=actor)
+        return cls(**opening.fields, kind=kind, grid_level=level, parent=parent)
 
     @property
     def is_grid_cell(self) -> bool:

@@ -47,23 +47,8 @@ class Unit(RegisterEntry):
         self.kind = kind
 
     @classmethod
-    def add(
-        cls,
-        *,
-        office: str,
-        code: str,
-        name: str,
-        kind: UnitKind,
-        lineage: Sequence[RegisterEntry],
-        active_from: datetime | None,
-        reason: str,
-        fingerprint: str,
-        actor: Actor,
-        at: datetime,
-    ) -> Unit:
+    def add(cls, opening: Opening, *, kind: UnitKind, lineage: Sequence[RegisterEntry]) -> Unit:
         """Register a unit; ``lineage`` is its parent and the parent's ancestors, nearest first."""
-        opening = Opening.of(office=office, code=code, name=name, active_from=active_from, reason=reason, at=at)
         kind = UnitKind.parse(kind, "kind")
-        ref = opening.ref(Register.UNIT)
-        parent = checked_parent(cls.NOUN, ref, lineage, opening.moment)
-        return cls(**opening.fields, kind=kind, parent=parent, fingerprint=fingerprint, actor=actor)
+        parent = checked_parent(cls.NOUN, opening.ref(Register.UNIT), lineage, opening.moment)
+        return cls(**opening.fields, kind=kind, parent=parent)

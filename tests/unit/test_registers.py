@@ -13,7 +13,7 @@ from domain.calendar import CalendarYear, WorkingCalendar
 from domain.errors import InvalidValue, RuleViolation
 from domain.kinds import CaseKind, GridLevel
 from domain.registers.categories import Category, TimeLimit, checked_limits, longest_span
-from domain.registers.entry import RegisterEntry
+from domain.registers.entry import Opening, RegisterEntry
 from domain.registers.offices import Office
 from domain.registers.places import Place, PlaceKind
 from domain.registers.refs import EntryRef, NotInRegister, Register, entry_id_for, require_code
@@ -25,6 +25,21 @@ ADMIN = Actor("admin-1", Role.ADMIN, "党政办")
 CALENDAR = WorkingCalendar.default()
 
 
+def opening(
+    clock: Clock, code: str, *, office: str = "default", name: str = "", active_from: datetime | None = None
+) -> Opening:
+    return Opening.of(
+        office=office,
+        code=code,
+        name=name or f"{code} 名称",
+        active_from=active_from,
+        reason="新设",
+        fingerprint="f",
+        actor=ADMIN,
+        at=clock(),
+    )
+
+
 def unit(
     clock: Clock,
     code: str = "cgzd",
@@ -34,35 +49,14 @@ def unit(
     active_from: datetime | None = None,
 ) -> Unit:
     return Unit.add(
-        office=office,
-        code=code,
-        name=f"{code} 名称",
-        kind=UnitKind.SECTION,
-        lineage=lineage,
-        active_from=active_from,
-        reason="新设",
-        fingerprint="f",
-        actor=ADMIN,
-        at=clock(),
+        opening(clock, code, office=office, active_from=active_from), kind=UnitKind.SECTION, lineage=lineage
     )
 
 
 def place(
     clock: Clock, code: str, kind: PlaceKind, level: GridLevel | None = None, lineage: Sequence[RegisterEntry] = ()
 ) -> Place:
-    return Place.add(
-        office="default",
-        code=code,
-        name=code,
-        kind=kind,
-        grid_level=level,
-        lineage=lineage,
-        active_from=None,
-        reason="新设",
-        fingerprint="f",
-        actor=ADMIN,
-        at=clock(),
-    )
+    return Place.add(opening(clock, code), kind=kind, grid_level=level, lineage=lineage)
 
 
 def category(
@@ -73,20 +67,7 @@ def category(
     code: str = "consult",
     lineage: Sequence[RegisterEntry] = (),
 ) -> Category:
-    return Category.add(
-        office="default",
-        kind=kind,
-        code=code,
-        name="咨询",
-        lineage=lineage,
-        limits=limits,
-        calendar=CALENDAR,
-        active_from=None,
-        reason="热线工单分类",
-        fingerprint="f",
-        actor=ADMIN,
-        at=clock(),
-    )
+    return Category.add(opening(clock, code, name="咨询"), kind=kind, lineage=lineage, limits=limits, calendar=CALENDAR)
 
 
 def refusal(rule: str) -> pytest.RaisesExc[RuleViolation]:
@@ -130,11 +111,12 @@ def test_categories_of_each_kind_are_a_register_of_their_own() -> None:
 
 def test_an_office_is_its_own_office_and_has_no_parent() -> None:
     clock = Clock()
-    office = Office.add(
-        code="donghu", name="东湖街道", active_from=None, reason="新设", fingerprint="f", actor=ADMIN, at=clock()
-    )
+    office = Office.add(opening(clock, "donghu", office="donghu", name="东湖街道"))
     assert office.office == office.code == "donghu"
     assert office.id == entry_id_for("donghu", Register.OFFICE, "donghu")
+    with pytest.raises(InvalidValue) as error:
+        Office.add(opening(clock, "xihu", office="donghu"))
+    assert error.value.field == "office"
     with pytest.raises(InvalidValue) as error:
         office.move(ADMIN, clock(), [unit(clock, office="donghu")], "无")
     assert error.value.field == "parent"
@@ -143,32 +125,22 @@ def test_an_office_is_its_own_office_and_has_no_parent() -> None:
 def test_every_registration_names_its_reason_and_a_name() -> None:
     clock = Clock()
     with pytest.raises(InvalidValue) as error:
-        Unit.add(
-            office="default",
-            code="u",
-            name="  ",
-            kind=UnitKind.SECTION,
-            lineage=(),
-            active_from=None,
-            reason="新设",
-            fingerprint="f",
-            actor=ADMIN,
-            at=clock(),
-        )
+        opening(clock, "u", name="  ")
     assert error.value.field == "name"
     with pytest.raises(InvalidValue) as error:
-        Unit.add(
+        Opening.of(
             office="default",
             code="u",
             name="单位",
-            kind="nonsense",  # type: ignore[arg-type]
-            lineage=(),
             active_from=None,
-            reason="新设",
+            reason=" ",
             fingerprint="f",
             actor=ADMIN,
             at=clock(),
         )
+    assert error.value.field == "reason"
+    with pytest.raises(InvalidValue) as error:
+        Unit.add(opening(clock, "u"), kind="nonsense", lineage=())  # type: ignore[arg-type]
     assert error.value.field == "kind"
     entry = unit(clock)
     with pytest.raises(InvalidValue) as error:
