@@ -8,16 +8,15 @@ raw notifications in pages and decodes only the events it needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import TopicError, resolve_topic
 
 from application.core import LedgerCore, store_errors
-from application.errors import ConfigurationError
 from application.permissions import authorize
 from application.queries import describe_event, plain
 from domain.access import AccessLog
@@ -29,17 +28,6 @@ from domain.time import require_aware
 from domain.tolerance import ToleranceRuling
 
 PAGE = 1000
-
-
-@runtime_checkable
-class EvidenceSource(Protocol):
-    """What the chained recorders offer the audit reads."""
-
-    def evidence_bundle(self, originator_ids: Sequence[UUID]) -> dict[str, Any]: ...
-
-    def chain_head(self) -> Any: ...
-
-    def latest_checkpoint(self) -> tuple[str, str] | None: ...
 
 
 class AuditQueries(LedgerCore):
@@ -79,16 +67,15 @@ class AuditQueries(LedgerCore):
         authorize(actor, "export_case_evidence")
         case = self.load(Case, case_id, "case")
         with store_errors():
-            bundle = self._evidence_source().evidence_bundle([case_id, AccessLog.create_id(case_id)])
+            bundle = self.evidence.evidence_bundle([case_id, AccessLog.create_id(case_id)])
         bundle["subject"] = {"case_id": str(case_id), "number": case.number, "kind": plain(case.KIND)}
         return bundle
 
     def read_chain_status(self, actor: Actor) -> dict[str, Any]:
         """The chain's head and the latest recorded checkpoint (unverified: run ``audit verify``)."""
         authorize(actor, "read_chain_status")
-        source = self._evidence_source()
         with store_errors():
-            head, latest = source.chain_head(), source.latest_checkpoint()
+            head, latest = self.evidence.chain_head(), self.evidence.latest_checkpoint()
         return {
             "log_size": 0 if head is None else head.seq,
             "last_notification_id": 0 if head is None else head.notification_id,
@@ -97,11 +84,6 @@ class AuditQueries(LedgerCore):
         }
 
     # -- helpers ------------------------------------------------------------------------
-
-    def _evidence_source(self) -> EvidenceSource:
-        if not isinstance(self.recorder, EvidenceSource):
-            raise ConfigurationError(f"the store's recorder {type(self.recorder).__qualname__} keeps no hash chain")
-        return self.recorder
 
     def _scan(self, wanted: Callable[[Notification], bool]) -> Iterator[Notification]:
         position = 0

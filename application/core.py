@@ -10,13 +10,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    InfrastructureFactoryError,
+    ApplicationRecorder,
+    InfrastructureFactory,
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
@@ -24,12 +25,10 @@ from eventsourcing.persistence import (
     OperationalError,
     ProgrammingError,
 )
-from eventsourcing.utils import TopicError, get_topic
+from eventsourcing.utils import Environment, TopicError, get_topic
 
 from application.config import Settings
 from application.errors import (
-    CaseLedgerError,
-    ConfigurationError,
     Conflict,
     LogUnreadable,
     NotFound,
@@ -37,9 +36,8 @@ from application.errors import (
     StoreNotInitialised,
     StoreUnavailable,
 )
-from application.numbering import number_source
 from application.permissions import authorize
-from application.token_activity import token_activity
+from application.ports import Persistence
 from application.topics import register_renamed_topics
 from application.transcodings import register_domain_transcodings
 from domain.actor import Actor
@@ -77,44 +75,36 @@ class CommandResult:
     retried: bool = False
 
 
-@runtime_checkable
-class EventPositions(Protocol):
-    """A recorder that finds an event's log position by aggregate and version (``audit.recorders``' do)."""
-
-    def position_of(self, originator_id: UUID, version: int) -> int | None: ...
-
-
 class LedgerCore(Application[UUID]):
     """Shared machinery of the use cases; :class:`application.ledger.CaseLedger` is the composition."""
 
     name = "CaseLedger"
 
     def __init__(
-        self, settings: Settings, calendar: WorkingCalendar, rules: RuleTable, create_tables: bool = False
+        self, settings: Settings, calendar: WorkingCalendar, rules: RuleTable, persistence: Persistence
     ) -> None:
-        env = settings.persistence_env()
-        if create_tables:
-            env["CREATE_TABLE"] = "y"
-        else:
-            settings.require_existing_store()
+        """The ledger on the store the bootstrap opened (:mod:`bootstrap.ledger` builds it)."""
         self.settings = settings
         self.calendar = calendar
         self.rules = rules
-        try:
-            with _translated(None):
-                try:
-                    super().__init__(env=env)
-                    self.numbers = number_source(self.recorder)
-                    self.token_activity = token_activity(self.recorder)
-                except (TopicError, InfrastructureFactoryError) as error:
-                    raise ConfigurationError(f"the store's persistence classes cannot be loaded: {error}") from None
-                if create_tables:
-                    self.numbers.create_table()
-                    self.token_activity.create_table()
-        except CaseLedgerError:
-            if getattr(self, "factory", None) is not None:  # the store was opened: close its connections now
-                self.factory.close()
-            raise
+        self._persistence = persistence
+        self.numbers = persistence.numbers
+        self.token_activity = persistence.token_activity
+        self.identity_keys = persistence.identity_keys
+        self.evidence = persistence.evidence
+        self.positions = persistence.positions
+        self.aggregate_order = persistence.aggregate_order
+        self.notify_channel = persistence.notify_channel
+        self.commits_in_log_order = persistence.commits_in_log_order
+        super().__init__(env=persistence.factory.env)
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        """The factory the bootstrap opened (the library would build one from the environment)."""
+        return self._persistence.factory
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """The recorder the bootstrap opened, whose tables are created by ``caseledger db init`` only."""
+        return self._persistence.recorder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -149,10 +139,8 @@ class LedgerCore(Application[UUID]):
     def retried(self, aggregate: Aggregate, number: str = "") -> CommandResult:
         """What a retry of the command that created ``aggregate`` answers: it as it stands, and the log
         position of its first event."""
-        if not isinstance(self.recorder, EventPositions):
-            raise ConfigurationError("the store's recorder cannot find an event's log position")
         with _translated(aggregate.id):
-            position = self.recorder.position_of(aggregate.id, 1)
+            position = self.positions.position_of(aggregate.id, 1)
         return CommandResult(aggregate.id, aggregate.version, position, number, retried=True)
 
     def authorize(self, actor: Actor, action: str, record: Aggregate | None = None) -> None:

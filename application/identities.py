@@ -10,8 +10,9 @@ from uuid import UUID
 from application.core import CommandResult, LedgerCore
 from application.errors import ErasureIncomplete, NotFound
 from application.permissions import authorize
+from application.ports import IdentityKeyStore
 from application.queries import describe_event, party_view
-from application.sealing import IdentityKeyStore, key_store, reveal_parties
+from application.sealing import key_store, reveal_parties
 from domain.access import AccessLog, ErasedIdentity
 from domain.actor import Actor
 from domain.case import Case

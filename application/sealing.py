@@ -14,13 +14,13 @@ import base64
 import dataclasses
 import os
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from application.core import LedgerCore, store_errors
-from application.errors import ConfigurationError, StoreUnavailable
+from application.errors import StoreUnavailable
+from application.ports import IdentityKeyStore
 from domain.values import SEALED_PREFIX, Party
 
 SEAL = f"{SEALED_PREFIX}v1:"
@@ -29,24 +29,9 @@ UNREADABLE = "〔无法解密 / unreadable〕"
 _FIELDS = ("name", "phone", "id_number")
 
 
-@runtime_checkable
-class IdentityKeyStore(Protocol):
-    """Where the identity keys live (the chained recorders provide it)."""
-
-    def identity_key(self, person_id: str) -> bytes | None: ...
-
-    def issue_identity_key(self, person_id: str, key: bytes) -> bytes: ...
-
-    def erase_identity_key(self, person_id: str) -> bool: ...
-
-    def purge_erased_keys(self) -> str | None: ...
-
-
 def key_store(app: LedgerCore) -> IdentityKeyStore:
-    store = app.recorder
-    if not isinstance(store, IdentityKeyStore):
-        raise ConfigurationError(f"the store's recorder {type(store).__qualname__} keeps no identity keys")
-    return _Translated(store)
+    """The ledger's identity keys, their failures told as the application's own errors."""
+    return _Translated(app.identity_keys)
 
 
 class _Translated:

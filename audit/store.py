@@ -1,19 +1,14 @@
-"""What the audit code reads from a store, and how it opens one from the library's settings."""
+"""What the audit code reads from a store (:mod:`audit.recorders` provides it; the bootstrap opens one)."""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.utils import Environment
-
 from audit.chain import Link
-
-APPLICATION_NAME = "CaseLedger"
 
 
 class RawEvent(NamedTuple):
@@ -78,22 +73,3 @@ class AuditStore(Protocol):
     def record_checkpoint(self, document: str, last_notification_id: int, log_size: int, public_key: str) -> None: ...
 
     def latest_checkpoint(self) -> tuple[str, str] | None: ...
-
-
-class AuditStoreMissing(Exception):
-    """The store's recorder does not keep a hash chain."""
-
-
-def open_audit_store(persistence_env: Mapping[str, str]) -> tuple[AuditStore, InfrastructureFactory]:
-    """The chained recorder of the ledger's store (tables are not created here)."""
-    env = dict(persistence_env, CREATE_TABLE="n")
-    factory = InfrastructureFactory.construct(Environment(APPLICATION_NAME, env))
-    try:
-        recorder = factory.application_recorder()
-    except BaseException:  # e.g. the server cannot be reached: close the pool now, not when collected
-        factory.close()
-        raise
-    if not isinstance(recorder, AuditStore):
-        factory.close()
-        raise AuditStoreMissing(f"{type(recorder).__qualname__} keeps no hash chain; set APPLICATION_RECORDER_TOPIC")
-    return recorder, factory

@@ -22,13 +22,14 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from time import monotonic
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError
 
 from application.core import LedgerCore, store_errors
 from application.errors import ConfigurationError, StoreNotInitialised, StoreUnavailable
+from application.ports import AggregateOrderReader
 from projections.base import Projection
 from projections.followers import FOLLOWER_ROW, FOLLOWERS_DDL, HEARTBEAT_SECONDS, REBUILDING, beat
 from projections.store import Cursor, ReadStore
@@ -83,17 +84,6 @@ Progress = Callable[[int, int], None]
 it follows the log order)."""
 
 
-@runtime_checkable
-class AggregateOrderReader(Protocol):
-    """A recorder that reads the log aggregate by aggregate (``audit.recorders``' do)."""
-
-    def events_in_aggregate_order(
-        self, after: tuple[UUID, int] | None, up_to: int, limit: int
-    ) -> list[Notification]: ...
-
-    def count_events_up_to(self, up_to: int) -> int: ...
-
-
 _STORE_ERRORS = (StoreUnavailable, OperationalError, InterfaceError)
 
 
@@ -117,8 +107,7 @@ class ProjectionRunner:
         batch_size: int = BATCH_SIZE,
         rebuild_batch_size: int = REBUILD_BATCH_SIZE,
     ) -> None:
-        datastore = getattr(ledger.recorder, "datastore", None)
-        if getattr(datastore, "enable_db_functions", False):
+        if not ledger.commits_in_log_order:
             raise ConfigurationError(
                 "POSTGRES_ENABLE_DB_FUNCTIONS drops the events-table lock that keeps commit order equal to "
                 "notification order; a projection could skip events: unset it"
@@ -251,8 +240,7 @@ class ProjectionRunner:
         A rebuild in progress is recorded, so running ``rebuild`` again after an interruption
         resumes from the last committed batch instead of starting over.
         """
-        recorder = self.ledger.recorder
-        reader = recorder if self.projection.per_aggregate and isinstance(recorder, AggregateOrderReader) else None
+        reader = self.ledger.aggregate_order if self.projection.per_aggregate else None
         head = self.head()  # first: a store whose log cannot be read is refused before anything is dropped
         with self.store.transaction() as cursor:
             for statement in _RUNNER_DDL:
@@ -346,7 +334,7 @@ class ProjectionRunner:
         """
         default = POSTGRES_POLL_SECONDS if self.store.is_postgres else SQLITE_POLL_SECONDS
         interval = default if poll_interval is None else poll_interval
-        channel: str | None = getattr(self.ledger.recorder, "channel_name", None)
+        channel = self.ledger.notify_channel
         backoff = MIN_BACKOFF_SECONDS
         trouble: str | None = None
         beaten = -HEARTBEAT_SECONDS
