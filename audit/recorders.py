@@ -1,6 +1,6 @@
 """Application recorders that extend the hash chain in the same transaction as the events.
 
-Selected through ``APPLICATION_RECORDER_TOPIC`` (see ``Settings.persistence_env``). On SQLite the
+The bootstrap opens the store with them (:mod:`bootstrap.ledger`). On SQLite the
 write transaction holds the database's write lock from the first insert; on PostgreSQL the library
 has taken ``LOCK TABLE … IN EXCLUSIVE MODE`` before the insert. Either way no other writer can
 append between reading the chain's head and writing the new links, so the links follow log order.

@@ -19,7 +19,9 @@ from typing import Any
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
+from application.config import Settings
 from bench.common import machine, scratch_database, write_results
+from bootstrap.ledger import library_env
 
 TARGET_OVERHEAD = 0.15
 NOTE = "夜间施工噪声扰民，已多次反映。" * 12
@@ -41,19 +43,13 @@ class Chained(Application[Any]):
 
 
 def _env(url: str, chained: bool) -> dict[str, str]:
+    """The ledger's persistence settings for ``url`` (a file of its own on SQLite), with the chained recorder
+    or with the library's own."""
     if url.startswith("sqlite"):
-        path = url.removeprefix("sqlite:///") + ("-chained" if chained else "-plain")
-        env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
-        topic = "audit.recorders:ChainedSQLiteRecorder"
-    else:
-        from application.config import Settings
-
-        env = Settings(database_url=url).persistence_env()
+        url += "-chained" if chained else "-plain"
+    env = library_env(Settings(database_url=url)) | {"CREATE_TABLE": "y"}
+    if not chained:
         env.pop("APPLICATION_RECORDER_TOPIC")
-        topic = "audit.recorders:ChainedPostgresRecorder"
-    env["CREATE_TABLE"] = "y"
-    if chained:
-        env["APPLICATION_RECORDER_TOPIC"] = topic
     return env
 
 

@@ -406,7 +406,7 @@ def _rate(label: str, total: int, threads: int, one: Callable[[int, int], object
 @contextmanager
 def _ledger(url: str) -> Iterator[Any]:
     from application.config import Settings
-    from application.ledger import build_ledger
+    from bootstrap.ledger import build_ledger
 
     ledger = build_ledger(Settings(database_url=url))
     try:
@@ -535,10 +535,11 @@ def trivial_saves(url: str, n: int) -> dict[str, Any]:
     with the ledger's persistence settings, without the pool's pre-ping, and with the library's optional
     insert function (one round trip: ``NOTIFY`` + ``INSERT`` in a PL/pgSQL function, no ``LOCK TABLE``)."""
     from application.config import Settings
+    from bootstrap.ledger import library_env
 
     results: dict[str, Any] = {}
     for suffix, overrides in TRIVIAL_VARIANTS.items():
-        env = Settings(database_url=url).persistence_env() | {"CREATE_TABLE": "y"} | overrides
+        env = library_env(Settings(database_url=url)) | {"CREATE_TABLE": "y"} | overrides
         ticks = _TickLog(env=env)
         save = _saver(ticks)
         try:

@@ -67,10 +67,25 @@ from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 import psycopg
+from projections.catalog import build_projections, queues_and_statistics
 from psycopg import sql
 
 from application.config import Settings
-from application.demo_text import (
+from application.ledger import CaseLedger, build_ledger
+from application.sealing import seal_party
+from bench.common import (
+    RESULTS_DIR,
+    cpu_seconds,
+    cpu_used,
+    latency_summary_ms,
+    machine,
+    percentile,
+    postgres_settings,
+    scratch_database,
+    write_results,
+)
+from bench.filing import code_version, step
+from demo.text import (
     ASSIST,
     BASIS,
     CLEARING,
@@ -91,20 +106,6 @@ from application.demo_text import (
     VILLAGES,
     VIOLATIONS,
 )
-from application.ledger import CaseLedger, build_ledger
-from application.sealing import seal_party
-from bench.common import (
-    RESULTS_DIR,
-    cpu_seconds,
-    cpu_used,
-    latency_summary_ms,
-    machine,
-    percentile,
-    postgres_settings,
-    scratch_database,
-    write_results,
-)
-from bench.filing import code_version, step
 from domain.actor import Actor, Role
 from domain.case import Case
 from domain.clearing import AccusationFinding, Clearing, ClearingMethod
@@ -132,7 +133,6 @@ from domain.tolerance import RulingOutcome, ToleranceCondition, ToleranceEffect,
 from domain.values import Location, Party
 from projections.base import Projection
 from projections.case_listing import CaseFilter
-from projections.catalog import build_projections, queues_and_statistics
 from projections.queues import QUEUES, QueueFilter, WorkQueues
 from projections.runner import ProjectionRunner
 from projections.statistics import Period, Statistics

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import StoredEvent
 
 from application.config import Settings
-from audit.store import AuditStore
 from audit.verify import Outcome, verify_log
 from bench.common import machine, scratch_database, write_results
+from bootstrap.ledger import open_event_store
 
 TARGET_RATE = 50_000
 BATCH = 1_000
@@ -44,26 +43,17 @@ def _state(i: int) -> bytes:
     ).encode()
 
 
-def _store(url: str) -> tuple[AuditStore, InfrastructureFactory]:  # type: ignore[type-arg]
-    env = Settings(database_url=url).persistence_env() | {"CREATE_TABLE": "y"}
-    factory = InfrastructureFactory.construct(Environment("CaseLedger", env))
-    recorder = factory.application_recorder()
-    assert isinstance(recorder, AuditStore)
-    return recorder, factory
-
-
 def measure(url: str, events: int) -> dict[str, Any]:
-    store, factory = _store(url)
+    store = open_event_store(Settings(database_url=url), create_tables=True)
     try:
         started = time.perf_counter()
         for first in range(0, events, BATCH):
             batch = [StoredEvent(uuid4(), 1, TOPIC, _state(i)) for i in range(first, min(events, first + BATCH))]
-            recorder: Any = store
-            recorder.insert_events(batch)
+            store.recorder.insert_events(batch)
         written = time.perf_counter() - started
-        reports = [verify_log(store) for _ in range(3)]
+        reports = [verify_log(store.recorder) for _ in range(3)]
     finally:
-        factory.close()
+        store.close()
     assert all(r.outcome is Outcome.OK and r.events == events for r in reports)
     best = max(r.rate for r in reports)
     return {

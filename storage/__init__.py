@@ -1,1 +1,2 @@
-"""The event store's recorders as the ledger configures them (selected by topic, never imported by the layers)."""
+"""The infrastructure behind the application's and the projections' ports: PostgreSQL that fails fast,
+the tables beside the log, the read stores. Only the bootstrap names these classes."""

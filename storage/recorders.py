@@ -6,8 +6,7 @@ Here the pool waits 1 s for a connection and says why it had none, every connect
 server that stops answering (:mod:`storage.postgres`), and a call is retried only when its
 connection broke under it (twice more, 0.2 s apart), never when the server is unreachable or
 silent. So the caller hears "unavailable" within a few seconds, answers 503, and the pool reconnects
-by itself when the server returns. The factory is selected with
-``PERSISTENCE_MODULE=storage.recorders:FailFastPostgresFactory``.
+by itself when the server returns. The bootstrap selects the factory (:func:`bootstrap.ledger.library_env`).
 """
 
 from __future__ import annotations

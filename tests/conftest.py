@@ -19,7 +19,8 @@ import pytest
 from psycopg import sql
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
 
 ADMIN_URL = os.environ.get("CASELEDGER_TEST_POSTGRES", "postgresql://root@127.0.0.1:5432/postgres")
 UNDER_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

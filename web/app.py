@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask, Response, request
 
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
 from web.api import ProblemApi
 from web.auth import init_auth
 from web.blueprints import audit, cases, docs, health, kinds, queues, records, statistics
@@ -21,7 +21,9 @@ SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "c
 
 
 def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the app around ``ledger`` (by default, the one the environment's settings describe)."""
+    """Build the app around ``ledger`` (by default, the one the environment's settings describe), served
+    as its settings say."""
+    ledger = build_ledger() if ledger is None else ledger
     app = Flask("caseledger")
     app.config.from_mapping(
         API_TITLE="caseledger",
@@ -32,8 +34,7 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/api/docs/assets/",
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        FAILED_AUTH_PER_MINUTE=int(os.environ.get("CASELEDGER_FAILED_AUTH_PER_MINUTE", "20")),
-        TRUSTED_PROXIES=os.environ.get("CASELEDGER_TRUSTED_PROXIES", ""),
+        FAILED_AUTH_PER_MINUTE=ledger.settings.failed_auth_per_minute,
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": SECURITY},
             "security": [{"bearerAuth": []}],
@@ -46,7 +47,7 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     if test_config:
         app.config.from_mapping(test_config)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.extensions["caseledger"] = ledger if ledger is not None else build_ledger()
+    app.extensions["caseledger"] = ledger
 
     api = ProblemApi(app)
     register_problem_handlers(app)
@@ -76,6 +77,6 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     api.register_blueprint(statistics.blp)
     app.register_blueprint(docs.blp)
     app.add_url_rule("/health", "health_root", health.health)
-    proxies = frozenset(filter(None, (a.strip() for a in app.config["TRUSTED_PROXIES"].split(","))))
+    proxies = ledger.settings.trusted_proxies
     app.wsgi_app = ClientBehindProxy(ReadBodyBeforeResponse(app.wsgi_app), proxies)  # type: ignore[method-assign]
     return app

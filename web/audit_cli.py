@@ -23,10 +23,10 @@ from application.config import Settings
 from audit.bundle import verify_bundle
 from audit.checkpoint import CheckpointMalformed, read_checkpoint, sign_checkpoint, write_checkpoint
 from audit.keys import KeyFileError, generate_key, key_id, load_private_key, load_public_key, public_pem
-from audit.recorders import ChainedPostgresRecorder
-from audit.roles import grant_service_role as grant
-from audit.store import AuditStore, AuditStoreMissing, open_audit_store
+from audit.store import AuditStore
 from audit.verify import Finding, Outcome, Report, verify_log
+from bootstrap.maintenance import audit_store
+from bootstrap.maintenance import grant_service_role as grant
 from domain.actor import Actor, Role
 from web.cli_ledger import click_errors, command_ledger
 
@@ -152,17 +152,8 @@ def _fail(finding: Finding) -> NoReturn:
 
 @contextmanager
 def _store() -> Iterator[AuditStore]:
-    settings = Settings.from_env().for_maintenance()
-    with click_errors():
-        settings.require_existing_store()
-        try:
-            store, factory = open_audit_store(settings.persistence_env())
-        except AuditStoreMissing as error:
-            raise click.ClickException(str(error)) from None
-        try:
-            yield store
-        finally:
-            factory.close()
+    with click_errors(), audit_store(Settings.from_env().for_maintenance()) as store:
+        yield store
 
 
 @click.command("grant-service-role")
@@ -172,11 +163,10 @@ def grant_service_role(role: str) -> None:
 
     ROLE must exist already, and be neither the owner nor a superuser.
     """
-    with _store() as store:
-        if not isinstance(store, ChainedPostgresRecorder):
-            raise click.ClickException("service roles are a PostgreSQL matter; this store is not PostgreSQL")
-        for statement in grant(store, role):
-            click.echo(f"{statement};")
+    with click_errors():
+        statements = grant(Settings.from_env().for_maintenance(), role)
+    for statement in statements:
+        click.echo(f"{statement};")
 
 
 @click.group()

@@ -19,13 +19,14 @@ from uuid import UUID
 import click
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.maintenance import init_store
+from bootstrap.read_side import build_runners, open_read_store
 from domain.actor import Actor, Role
 from domain.time import SHANGHAI
-from projections.catalog import build_runners
 from projections.followers import follower_states
 from projections.runner import ProjectionRunner
-from projections.store import ReadStore, open_read_store
+from projections.store import ReadStore
 from web.audit_cli import audit, grant_service_role, identities
 from web.cli_ledger import click_errors, command_ledger
 from web.supervision import SupervisedChild
@@ -52,11 +53,7 @@ def db_init() -> None:
     """Create the store's tables (safe to run again)."""
     settings = Settings.from_env().for_maintenance()
     with click_errors():
-        ledger = build_ledger(settings, create_tables=True)
-        with _read_store(ledger) as store:
-            for runner in build_runners(ledger, store):
-                runner.setup()
-        ledger.close()
+        init_store(settings)
     click.echo(f"initialised {_redacted(settings.database_url)}")
 
 
@@ -278,7 +275,7 @@ def demo_load(year: int, scale: float, seed: int, force: bool) -> None:
     A store that already holds cases is refused unless --force: the log is never rewritten, so the demo
     year would stay among the real cases for good. Each demo user's new token is printed once.
     """
-    from application.demo import load_demo
+    from demo.year import load_demo
 
     with command_ledger() as ledger:
         summary = load_demo(ledger, year=year, seed=seed, scale=scale, progress=_report_progress, force=force)

@@ -11,7 +11,8 @@ import click
 from application.config import Settings
 from application.core import store_errors
 from application.errors import CaseLedgerError
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
 from domain.errors import DomainError
 
 

@@ -7,18 +7,11 @@ their runners are used to wait until they have caught up with a log position (re
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 from flask import Flask, Response, current_app
 
-from application.ledger import CaseLedger
-from domain.errors import InvalidValue
-from projections.catalog import build_projections, queues_and_statistics
-from projections.followers import FollowerState, follower_states
-from projections.queues import WorkQueues
-from projections.runner import ProjectionRunner
-from projections.statistics import Statistics
-from projections.store import ReadStore, open_read_store
+from bootstrap.read_side import build_read_models
+from projections.read_models import ReadModels
 from web.problems import NOT_CAUGHT_UP, problem_response
 from web.state import ledger
 
@@ -28,47 +21,6 @@ WAIT_SECONDS = 5.0
 RETRY_AFTER_SECONDS = "1"
 
 _building = threading.Lock()
-
-
-@dataclass(frozen=True)
-class ReadModels:
-    """The read store, the queues and statistics over it, and a runner per projection to wait on."""
-
-    store: ReadStore
-    queues: WorkQueues
-    statistics: Statistics
-    runners: dict[str, ProjectionRunner]
-
-    def reached(self, projection: str, position: int, timeout: float) -> bool:
-        """Whether ``projection`` has applied the log up to ``position``, waiting up to ``timeout`` seconds."""
-        return self.runners[projection].wait_for(position, timeout)
-
-    def position(self, projection: str) -> int:
-        """The log position ``projection`` has applied."""
-        return self.runners[projection].position()
-
-    def followers(self, head: int) -> list[FollowerState]:
-        """Each projection's state with the log at ``head`` (one small query)."""
-        return follower_states(self.store, {name: r.projection.fingerprint() for name, r in self.runners.items()}, head)
-
-    def caught_up(self, projection: str, position: int, timeout: float) -> bool:
-        """Whether ``projection`` reaches ``position`` within ``timeout`` seconds.
-
-        A position beyond the end of the log was never written, so it is refused rather than waited for.
-        """
-        head = self.runners[projection].head()
-        if position > head:
-            raise InvalidValue("min_position", f"is beyond the end of the log ({head})", zh=f"超出了日志末尾（{head}）")
-        return self.reached(projection, position, timeout)
-
-
-def build_read_models(case_ledger: CaseLedger) -> ReadModels:
-    """Open the read store in the ledger's database and the projections that live in it."""
-    store = open_read_store(case_ledger.settings)
-    projections = build_projections(case_ledger, store)
-    queues, statistics = queues_and_statistics(projections)
-    runners = {name: ProjectionRunner(case_ledger, store, p) for name, p in projections.items()}
-    return ReadModels(store, queues, statistics, runners)
 
 
 def read_models() -> ReadModels:

@@ -11,8 +11,9 @@ import pytest
 from application.config import Settings
 from application.core import CommandResult
 from application.errors import Forbidden, NotFound
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
 from application.permissions import PERMISSIONS
+from bootstrap.ledger import build_ledger
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue
 from domain.time import now

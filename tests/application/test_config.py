@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import bootstrap.ledger
 from application.config import DEFAULT_DATABASE_URL, Settings
 from application.errors import ConfigurationError
-from application.ledger import build_ledger
+from bootstrap.ledger import build_ledger, library_env
 from domain.errors import CalendarYearMissing, InvalidValue
 from domain.kinds import CaseKind
 from domain.rules import DayUnit, RuleTable, Stage
@@ -19,16 +20,16 @@ from domain.rules import DayUnit, RuleTable, Stage
 def test_the_default_store_is_a_sqlite_file_in_the_working_directory() -> None:
     settings = Settings.from_env({})
     assert settings.database_url == DEFAULT_DATABASE_URL
-    env = settings.persistence_env()
+    env = library_env(settings)
     assert env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
     assert env["SQLITE_DBNAME"] == "caseledger.sqlite3"
     assert env["CREATE_TABLE"] == "n"
 
 
 def test_a_postgresql_url_sets_every_connection_parameter() -> None:
-    env = Settings.from_env(
-        {"CASELEDGER_DATABASE_URL": "postgresql://ledger:s%40cret@db.example:6543/cases"}
-    ).persistence_env()
+    env = library_env(
+        Settings.from_env({"CASELEDGER_DATABASE_URL": "postgresql://ledger:s%40cret@db.example:6543/cases"})
+    )
     assert env["PERSISTENCE_MODULE"] == "storage.recorders:FailFastPostgresFactory"
     assert (env["POSTGRES_HOST"], env["POSTGRES_PORT"], env["POSTGRES_DBNAME"]) == ("db.example", "6543", "cases")
     assert (env["POSTGRES_USER"], env["POSTGRES_PASSWORD"]) == ("ledger", "s@cret")
@@ -37,7 +38,7 @@ def test_a_postgresql_url_sets_every_connection_parameter() -> None:
 @pytest.mark.parametrize("url", ["mysql://x/y", "sqlite:///", "postgresql:///nodb", "postgresql://host/"])
 def test_an_unusable_url_is_a_configuration_error(url: str) -> None:
     with pytest.raises(ConfigurationError, match="CASELEDGER_DATABASE_URL"):
-        Settings(database_url=url).persistence_env()
+        library_env(Settings(database_url=url))
 
 
 def test_time_limits_are_overridden_from_the_rules_file(tmp_path: Path) -> None:
@@ -112,9 +113,9 @@ def test_persistence_classes_that_cannot_be_loaded_are_a_configuration_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        Settings,
-        "persistence_env",
-        lambda self: {"PERSISTENCE_MODULE": "nowhere.to.be:Found", "SQLITE_DBNAME": str(tmp_path / "x.db")},
+        bootstrap.ledger,
+        "library_env",
+        lambda settings: {"PERSISTENCE_MODULE": "nowhere.to.be:Found", "SQLITE_DBNAME": str(tmp_path / "x.db")},
     )
     (tmp_path / "x.db").touch()
     with pytest.raises(ConfigurationError, match="persistence classes cannot be loaded"):

@@ -15,7 +15,8 @@ import pytest
 from application.config import Settings
 from application.core import CommandResult
 from application.errors import Conflict, IdempotencyKeyReused, NotFound, StaleVersion
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
 from domain.case import Case
 from domain.complaint import Complaint, ComplaintStatus
 from domain.dispute import DisputeStatus

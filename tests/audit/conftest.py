@@ -12,8 +12,9 @@ import psycopg
 import pytest
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
 from audit.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
+from bootstrap.ledger import build_ledger
 from tests.support import CLERK, complainant, location
 
 

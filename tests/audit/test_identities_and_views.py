@@ -13,15 +13,15 @@ import pytest
 from flask import Flask
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
 from application.sealing import ERASED
 from audit.bundle import verify_bundle
 from audit.checkpoint import sign_checkpoint
 from audit.keys import public_pem
 from audit.store import AuditStore
 from audit.verify import Outcome, verify_log
-from projections.catalog import build_runners
-from projections.store import open_read_store
+from bootstrap.ledger import build_ledger
+from bootstrap.read_side import build_runners, open_read_store
 from tests.audit.conftest import Rows, audited_ledger
 from tests.support import DISCIPLINE
 from tests.web.conftest import COMPLAINT, ROOT, USERS, Api

@@ -21,7 +21,7 @@ from tests.support import CLERK
 def service_url(fresh_postgres_url: str) -> Iterator[str]:
     """An initialised store and a new service role granted on it (dropped afterwards)."""
     from application.config import Settings
-    from application.ledger import build_ledger
+    from bootstrap.ledger import build_ledger
 
     build_ledger(Settings(database_url=fresh_postgres_url), create_tables=True).close()
     role = f"caseledger_svc_{uuid4().hex[:8]}"
@@ -84,7 +84,7 @@ def test_the_owner_is_refused_too_while_the_triggers_are_on(fresh_postgres_url: 
 
 def audited_ledger_initialised(url: str):  # type: ignore[no-untyped-def]
     from application.config import Settings
-    from application.ledger import build_ledger
+    from bootstrap.ledger import build_ledger
 
     build_ledger(Settings(database_url=url), create_tables=True).close()
     return audited_ledger(url)

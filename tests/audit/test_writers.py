@@ -10,9 +10,10 @@ import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
 from audit.store import AuditStore
 from audit.verify import Outcome, verify_log
+from bootstrap.ledger import build_ledger
 from tests.audit.conftest import Rows, audited_ledger, file_complaints
 
 

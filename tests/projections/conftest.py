@@ -8,9 +8,10 @@ import pytest
 
 from application.config import Settings
 from application.ledger import CaseLedger
+from bootstrap.read_side import open_read_store
 from projections.case_index import CaseIndex
 from projections.runner import ProjectionRunner
-from projections.store import ReadStore, open_read_store
+from projections.store import ReadStore
 
 
 @pytest.fixture

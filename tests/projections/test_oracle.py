@@ -23,7 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
+from bootstrap.read_side import open_read_store
 from domain.actor import Actor, Role
 from domain.case import Case
 from domain.clearing import AccusationFinding, ClearingMethod
@@ -51,7 +53,6 @@ from projections.case_index import CaseIndex
 from projections.queues import QUEUES, QueueFilter, RulingIndex, WorkQueues
 from projections.runner import ProjectionRunner
 from projections.statistics import GROUPINGS, Period, Statistics, periods_of
-from projections.store import open_read_store
 from tests.conftest import initialised_store
 from tests.support import CLERK, DISCIPLINE, REVIEWER, SUPERVISOR
 

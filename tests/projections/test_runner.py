@@ -17,7 +17,8 @@ import pytest
 
 from application.config import Settings
 from application.errors import StoreUnavailable
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
 from domain.kinds import ComplaintCategory
 from domain.outcomes import ClockPause
 from projections import runner as runner_module

@@ -4,10 +4,10 @@ stored safely by every projection instead of wedging it: followed and rebuilt, o
 from __future__ import annotations
 
 from application.ledger import CaseLedger
+from bootstrap.read_side import build_projections, build_runners
 from domain.kinds import ComplaintCategory
 from projections.case_index import CaseIndex
 from projections.case_listing import CaseFilter
-from projections.catalog import build_projections, build_runners
 from projections.store import ReadStore
 from tests.projections.desk import Desk, place
 from tests.support import SUPERVISOR

@@ -10,8 +10,8 @@ from eventsourcing.utils import resolve_topic
 
 from application.config import Settings
 from application.errors import CaseLedgerError
-from application.ledger import build_ledger
 from application.topics import current_topics, register_renamed_topics
+from bootstrap.ledger import build_ledger
 from domain.complaint import Complaint
 from domain.outcomes import PartyRole
 from domain.values import Location, Party

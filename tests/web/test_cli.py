@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from application.config import Settings
-from application.ledger import build_ledger
+from bootstrap.ledger import build_ledger
 from tests.support import CLERK, complainant, location
 from web.cli import main
 

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 from flask import Flask
 
 from application.config import Settings
-from application.ledger import build_ledger
-from projections.store import open_read_store
+from bootstrap.ledger import build_ledger
+from bootstrap.read_side import open_read_store
 from tests.web.conftest import COMPLAINT, ROOT, Api
 from web.app import create_app
 from web.cli import main

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from application.config import Settings
-from application.ledger import build_ledger
+from bootstrap.ledger import build_ledger
 from domain.actor import Role
 from tests.web.conftest import ROOT
 from tests.web.served import (

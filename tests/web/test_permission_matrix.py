@@ -13,8 +13,9 @@ import pytest
 from marshmallow import fields, validate
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
 from application.permissions import PERMISSIONS
+from bootstrap.ledger import build_ledger
 from domain.actor import Role
 from tests.web.conftest import COMPLAINT as COMPLAINT_BODY
 from tests.web.conftest import OTHER_UNIT, OWN_UNIT, USERS, Api, ruling_and_clearing, users_api

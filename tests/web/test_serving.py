@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from application.config import Settings
-from application.ledger import build_ledger
+from bootstrap.ledger import build_ledger
 from domain.actor import Role
 from domain.complaint import ComplaintStatus
 from domain.kinds import ComplaintCategory

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from application.config import Settings
-from application.ledger import CaseLedger, build_ledger
-from projections.catalog import build_runners
-from projections.store import open_read_store
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
+from bootstrap.read_side import build_runners, open_read_store
 from tests.audit.conftest import file_complaints
 from tests.web.conftest import COMPLAINT, ROOT
 from tests.web.tcp_proxy import CuttableProxy, proxied

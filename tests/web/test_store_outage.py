@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from application.config import Settings
-from application.ledger import build_ledger
+from bootstrap.ledger import build_ledger
 from tests.web.conftest import ROOT
 from tests.web.tcp_proxy import CuttableProxy
 from web.app import create_app

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from application.config import Settings
-from application.ledger import build_ledger
+from bootstrap.ledger import build_ledger
 from tests.web.conftest import COMPLAINT, ROOT, USERS
 
 CASELEDGER = str(Path(sys.executable).with_name("caseledger"))
