@@ -11,9 +11,10 @@ from uuid import UUID
 import pytest
 
 from application.config import Settings
-from application.demo import DemoAlreadyLoaded, DemoSummary, load_demo, planned_counts
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
 from application.permissions import RecordKind
+from bootstrap.ledger import build_ledger
+from demo.year import DemoAlreadyLoaded, DemoSummary, load_demo, planned_counts
 from domain.case import Case
 from domain.clearing import Clearing, ClearingStatus
 from domain.complaint import ComplaintStatus

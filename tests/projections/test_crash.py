@@ -32,14 +32,16 @@ import psycopg
 import pytest
 
 from application.config import Settings
-from application.demo import DemoSummary, load_demo
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
+from bootstrap.ledger import build_ledger
+from bootstrap.read_side import build_runners, open_read_store
+from demo.year import DemoSummary, load_demo
 from domain.time import SHANGHAI
 from projections.case_index import CaseIndex
 from projections.case_listing import MAX_PER_PAGE
-from projections.catalog import build_runners
 from projections.runner import ProjectionRunner
-from projections.store import ReadStore, SQLiteReadStore, open_read_store
+from projections.store import ReadStore
+from storage.read_store import SQLiteReadStore
 from tests.projections.test_oracle import Checker, History
 from tests.web.tcp_proxy import proxied
 

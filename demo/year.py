@@ -6,7 +6,7 @@ hours (Asia/Shanghai) of the chosen year and never later than now. The same seed
 A fixed set of cases walks every path of every lifecycle and stops at every stage, whatever the scale;
 the bulk, scaled by ``scale``, follows typical paths, and a step that would fall after the year's end
 is not taken, which leaves a year-end backlog in every queue. The wording is in
-:mod:`application.demo_text`.
+:mod:`demo.text`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from application.core import CommandResult
-from application.demo_text import (
+from application.errors import CaseLedgerError
+from application.ledger import CaseLedger
+from demo.text import (
     ASSIST,
     BASIS,
     BUILDING,
@@ -48,8 +50,6 @@ from application.demo_text import (
     VILLAGES,
     VIOLATIONS,
 )
-from application.errors import CaseLedgerError
-from application.ledger import CaseLedger
 from domain.accounts import User, user_id_for
 from domain.actor import Actor, Role
 from domain.case import case_id_for

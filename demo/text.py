@@ -1,4 +1,4 @@
-"""The Chinese wording of the demo year (:mod:`application.demo`): places, people, case texts and phrases.
+"""The Chinese wording of the demo year (:mod:`demo.year`): places, people, case texts and phrases.
 
 Every table is keyed by the domain's enums, so a new category or decision type shows up here as a
 missing key rather than as an untranslated case.
