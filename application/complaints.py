@@ -14,8 +14,6 @@ from domain.kinds import Channel, ComplaintCategory
 from domain.outcomes import Finding, ReplyOpinion, Satisfaction
 from domain.values import Location, Party
 
-WHAT = "complaint"
-
 
 class ComplaintUseCases(Filing):
     def file_complaint(

@@ -13,8 +13,6 @@ from domain.kinds import Channel, DisputeType
 from domain.outcomes import Performance, RefusalGround, Satisfaction, SessionOutcome
 from domain.values import Location, Party
 
-WHAT = "dispute"
-
 
 class DisputeUseCases(Filing):
     def file_dispute(

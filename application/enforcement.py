@@ -14,8 +14,6 @@ from domain.kinds import Channel, GridLevel, ViolationType
 from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, PartyType, ReviewResult
 from domain.values import Location, Party
 
-WHAT = "enforcement case"
-
 
 class EnforcementUseCases(Filing):
     def record_clue(

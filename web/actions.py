@@ -14,7 +14,6 @@ from domain.clearing import Clearing, ClearingMethod
 from domain.complaint import Complaint
 from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase
-from domain.kinds import ComplaintCategory, DisputeType, ViolationType
 from domain.lifecycle import Lifecycle
 from domain.outcomes import (
     ClockPause,
@@ -381,5 +380,3 @@ CLEARING = _actions(
         "record": _body("Keep on the cadre's record", record_reference=text(long=False)),
     },
 )
-
-CATEGORIES = {"complaints": ComplaintCategory, "disputes": DisputeType, "enforcement-cases": ViolationType}
