@@ -1,9 +1,11 @@
 """Shared by the benchmarks: a scratch PostgreSQL database, the ``caseledger`` command, a real server,
-percentiles, the machine's description and the results folder."""
+timers around live methods, percentiles and verdicts, the machine's and the code's description, and the
+results folder."""
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import math
 import os
@@ -15,9 +17,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -201,6 +205,79 @@ class Server:
         return "\n".join(text.splitlines()[-lines:])
 
 
+class Timers:
+    """Adds up the time spent in wrapped methods of live objects or modules, by name (a name, or a function
+    of the call's arguments that gives one). Not for methods called from several threads at once."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.calls: Counter[str] = Counter()
+        self._installed: list[tuple[Any, str, Any]] = []
+
+    def wrap(self, obj: Any, attribute: str, name: str | Callable[..., str]) -> None:
+        original = getattr(obj, attribute)
+        seconds, calls = self.seconds, self.calls
+        if isinstance(name, str):
+            seconds.setdefault(name, 0.0)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                key = name if isinstance(name, str) else name(*args, **kwargs)
+                seconds[key] = seconds.get(key, 0.0) + time.perf_counter() - started
+                calls[key] += 1
+
+        setattr(obj, attribute, timed)
+        self._installed.append((obj, attribute, original))
+
+    def remove(self) -> None:
+        """Put every wrapped method back: a module's own function, an object's method of its class."""
+        for obj, attribute, original in reversed(self._installed):
+            if isinstance(obj, type(sys)):
+                setattr(obj, attribute, original)
+            else:
+                vars(obj).pop(attribute, None)
+        self._installed.clear()
+
+
+def in_threads(total: int, threads: int, one: Callable[[int, int], object]) -> tuple[float, list[float], list[str]]:
+    """Call ``one(i, thread)`` for i in range(total) from ``threads`` threads; the wall time and each latency."""
+    counter = itertools.count()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+    barrier = threading.Barrier(threads + 1)
+
+    def run(thread: int) -> None:
+        mine: list[float] = []
+        barrier.wait()
+        while True:
+            with lock:
+                i = next(counter)
+            if i >= total:
+                break
+            started = time.perf_counter()
+            try:
+                one(i, thread)
+            except Exception as error:
+                errors.append(repr(error))
+                continue
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=run, args=(t,), daemon=True) for t in range(threads)]
+    for worker in workers:
+        worker.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - started, latencies, errors
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """The nearest-rank ``p``-th percentile of ``values`` (nan when empty)."""
     if not values:
@@ -218,6 +295,15 @@ def latency_summary_ms(seconds: Sequence[float]) -> dict[str, float]:
         "max_ms": (max(seconds) * 1000) if seconds else math.nan,
         "mean_ms": (sum(seconds) / len(seconds) * 1000) if seconds else math.nan,
     }
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def step(what: str) -> None:
+    """Say on standard error which phase of a benchmark starts."""
+    print(f"· {what}", file=sys.stderr, flush=True)
 
 
 def postgres_version(url: str) -> str:
@@ -256,6 +342,20 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor()
+
+
+def code_version() -> dict[str, Any]:
+    """The commit measured, and whether the working tree differed from it (others edit concurrently)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False, cwd=Path(__file__).parent)
+        return done.stdout.rstrip("\n")
+
+    changed = [line[3:] for line in git("status", "--porcelain").splitlines() if not line[3:].startswith("bench/")]
+    commit = git("rev-parse", "--short", "HEAD") or os.environ.get(
+        "BENCH_CODE_VERSION", "unknown (not a git work tree)"
+    )
+    return {"commit": commit, "changed_outside_bench": changed}
 
 
 def write_results(name: str, data: dict[str, Any]) -> Path:
