@@ -113,10 +113,15 @@ class Office:
             raise PastHorizon
         return moment.astimezone(UTC)
 
-    def party(self, role: PartyRole, *avoid: str) -> Party:
-        """A resident in ``role``, named none of ``avoid``, with a phone and a person id of their own."""
+    def name(self, *avoid: str) -> str:
+        """Someone's name, none of ``avoid``."""
         while (name := self.rng.choice(SURNAMES) + self.rng.choice(GIVEN)) in avoid:
             pass
+        return name
+
+    def party(self, role: PartyRole, *avoid: str) -> Party:
+        """A resident in ``role``, named none of ``avoid``, with a phone and a person id of their own."""
+        name = self.name(*avoid)
         phone = f"1{self.rng.choice(('38', '39', '58', '59', '88'))}{self.rng.randint(0, 99999999):08d}"
         return Party(role, name, phone, party_id=f"{self.rng.getrandbits(128):032x}")
 
