@@ -120,3 +120,18 @@ def test_persistence_classes_that_cannot_be_loaded_are_a_configuration_error(
     (tmp_path / "x.db").touch()
     with pytest.raises(ConfigurationError, match="persistence classes cannot be loaded"):
         build_ledger(Settings(database_url=f"sqlite:///{tmp_path}/x.db"))
+
+
+def test_the_web_service_settings_come_from_the_environment_too() -> None:
+    settings = Settings.from_env(
+        {"CASELEDGER_FAILED_AUTH_PER_MINUTE": "7", "CASELEDGER_TRUSTED_PROXIES": " 10.0.0.1, ,127.0.0.1 "}
+    )
+    assert settings.failed_auth_per_minute == 7
+    assert settings.trusted_proxies == frozenset({"10.0.0.1", "127.0.0.1"})
+    default = Settings.from_env({})
+    assert (default.failed_auth_per_minute, default.trusted_proxies) == (20, frozenset())
+
+
+def test_a_failed_auth_limit_that_is_no_number_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="CASELEDGER_FAILED_AUTH_PER_MINUTE"):
+        Settings.from_env({"CASELEDGER_FAILED_AUTH_PER_MINUTE": "many"})
