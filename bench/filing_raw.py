@@ -3,15 +3,12 @@ transaction each, by a raw psycopg loop."""
 
 from __future__ import annotations
 
-import itertools
-import threading
-import time
 import uuid
 from typing import Any
 
 import psycopg
 
-from bench.common import latency_summary_ms
+from bench.common import in_threads, latency_summary_ms
 
 RAW_TABLE = "bench_raw_inserts"
 RAW_DDL = f"""
@@ -37,48 +34,25 @@ def raw_inserts(url: str, rows: int, threads: int, *, around: str = "", payload:
     transaction, ``LOCK TABLE … IN EXCLUSIVE MODE`` and ``NOTIFY`` before the insert; ``"notify"`` sends
     the ``NOTIFY`` alone (a notifying transaction takes a database-wide lock while it commits).
     """
-    counter = itertools.count()
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: list[str] = []
     connections = [psycopg.connect(url, autocommit=True) for _ in range(threads)]
-    barrier = threading.Barrier(threads + 1)
 
-    def run(conn: psycopg.Connection[Any]) -> None:
-        mine: list[float] = []
-        barrier.wait()
-        while True:
-            with lock:
-                i = next(counter)
-            if i >= rows:
-                break
-            started = time.perf_counter()
-            try:
-                if around:
-                    with conn.pipeline(), conn.transaction():
-                        if "lock" in around:
-                            conn.execute("SET LOCAL lock_timeout = '0s'", prepare=True)
-                            conn.execute(f"LOCK TABLE {RAW_TABLE} IN EXCLUSIVE MODE", prepare=True)
-                        conn.execute(f"NOTIFY {RAW_TABLE}")
-                        conn.execute(RAW_INSERT, (uuid.uuid4(), 1, RAW_TOPIC, payload), prepare=True)
-                else:
-                    conn.execute(RAW_INSERT, (uuid.uuid4(), 1, RAW_TOPIC, payload), prepare=True)
-            except psycopg.Error as error:
-                errors.append(repr(error))
-                continue
-            mine.append(time.perf_counter() - started)
-        latencies.extend(mine)
+    def insert(i: int, thread: int) -> None:
+        conn = connections[thread]
+        if around:
+            with conn.pipeline(), conn.transaction():
+                if "lock" in around:
+                    conn.execute("SET LOCAL lock_timeout = '0s'", prepare=True)
+                    conn.execute(f"LOCK TABLE {RAW_TABLE} IN EXCLUSIVE MODE", prepare=True)
+                conn.execute(f"NOTIFY {RAW_TABLE}")
+                conn.execute(RAW_INSERT, (uuid.uuid4(), 1, RAW_TOPIC, payload), prepare=True)
+        else:
+            conn.execute(RAW_INSERT, (uuid.uuid4(), 1, RAW_TOPIC, payload), prepare=True)
 
-    workers = [threading.Thread(target=run, args=(conn,), daemon=True) for conn in connections]
-    for worker in workers:
-        worker.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for worker in workers:
-        worker.join()
-    wall = time.perf_counter() - started
-    for conn in connections:
-        conn.close()
+    try:
+        wall, latencies, errors = in_threads(rows, threads, insert)
+    finally:
+        for conn in connections:
+            conn.close()
     return {
         "threads": threads,
         "around": around or "nothing",
