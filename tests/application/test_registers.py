@@ -10,8 +10,9 @@ import pytest
 
 from application.config import Settings
 from application.errors import Forbidden, NotFound, StaleVersion
-from application.ledger import CaseLedger, build_ledger
+from application.ledger import CaseLedger
 from application.registers import RegisterLookup
+from bootstrap.ledger import build_ledger
 from domain.actor import Actor, Role
 from domain.errors import InvalidValue, RuleViolation
 from domain.kinds import CaseKind

@@ -15,7 +15,7 @@ from flask import Flask
 from werkzeug.test import TestResponse
 
 from application.config import Settings
-from application.ledger import build_ledger
+from bootstrap.ledger import build_ledger
 from tests.web.conftest import COMPLAINT, OWN_UNIT, Api, ruling_and_clearing, users_api
 from tests.web.test_permission_matrix import FILINGS, ROUTES
 from web.app import create_app
