@@ -52,7 +52,7 @@ def states(ledger: CaseLedger, summary: DemoSummary, kind: str) -> list[dict[str
 def record(ledger: CaseLedger, kind: type[ToleranceRuling | Clearing], record_id: UUID) -> dict[str, Any]:
     """A ruling or a clearing as the discipline committee reads it, its state merged in."""
     view = ledger.view_record(DISCIPLINE, kind, record_id)
-    return view | view["state"]
+    return {**view, **view["state"]}
 
 
 def history(ledger: CaseLedger, aggregate_id: UUID, kind: RecordKind = Case) -> list[dict[str, Any]]:
@@ -96,7 +96,7 @@ def test_every_ruling_and_clearing_status_is_reached(demo: tuple[CaseLedger, Dem
     assert record(ledger, ToleranceRuling, UUID(review["supersedes"]))["status"]["code"] == "appealed"
     (clearing_id,) = summary.clearing_ids
     current = record(ledger, Clearing, clearing_id)
-    history: set[ClearingStatus] = set()
+    history: set[Labelled] = set()
     for version in range(1, current["version"] + 1):
         clearing: object = ledger.repository.get(clearing_id, version=version)
         assert isinstance(clearing, Clearing)
@@ -165,7 +165,7 @@ def test_prior_notice_goes_only_with_a_penalty(demo: tuple[CaseLedger, DemoSumma
     ledger, summary, _ = demo
     decided = [c for c in states(ledger, summary, "enforcement") if c["state"]["decision"]]
     for case in decided:
-        decision = DecisionType(case["state"]["decision"]["code"])
+        decision = DecisionType.parse(case["state"]["decision"]["code"], "decision")
         notices = events(ledger, UUID(case["id"]), "PriorNoticeGiven")
         assert len(notices) == int(decision.is_penalty), (case["number"], decision)
         executed = events(ledger, UUID(case["id"]), "Executed")

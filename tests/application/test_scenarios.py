@@ -44,7 +44,8 @@ def test_filing_numbers_the_case_and_reloads_with_its_types(ledger: CaseLedger) 
     filed = file_complaint(ledger)
     assert re.fullmatch(r"TS-\d{4}-\d{6}", filed.number)
     assert filed.version == 1 and filed.position is not None and filed.position > 0
-    complaint = ledger.repository.get(filed.id)
+    complaint: object = ledger.repository.get(filed.id)
+    assert isinstance(complaint, Complaint)
     assert complaint.category is ComplaintCategory.BREAKFAST_STALLS
     assert complaint.status is ComplaintStatus.REGISTERED
     assert isinstance(complaint.parties[0], Party) and complaint.parties[0].role is PartyRole.COMPLAINANT
@@ -174,7 +175,7 @@ def test_a_negative_fine_is_refused_and_a_real_one_round_trips(ledger: CaseLedge
     assert error.value.field == "fine"
     v = ledger.give_prior_notice(clue.id, v, HANDLER, DecisionType.FINE, FINE, "权利").version
     v = ledger.decide_case(clue.id, v, SUPERVISOR, DecisionType.FINE, FINE, "理由", "依据").version
-    case = ledger.repository.get(clue.id)
+    case: object = ledger.repository.get(clue.id)
     assert isinstance(case, EnforcementCase)
     assert case.fine == FINE and isinstance(case.fine, Decimal)
     assert case.status is EnforcementStatus.DECIDED and case.decided_on is not None
@@ -198,7 +199,7 @@ def test_the_office_s_large_fine_amounts_decide_when_a_notice_offers_a_hearing(s
         assert ledger.decide_case(clue.id, v, SUPERVISOR, DecisionType.FINE, Decimal("1000"), "理由", "依据").version
         reloaded = build_ledger(Settings(database_url=store_url))
         try:
-            case = reloaded.repository.get(clue.id)
+            case: object = reloaded.repository.get(clue.id)
             assert isinstance(case, EnforcementCase) and case.intended_fine == Decimal("1000")
         finally:
             reloaded.close()

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from domain.calendar import WorkingCalendar
 from domain.case import Case
 from domain.clocks import ClockMark, ClockStatus, StageClock, _count, _deadline, derive_clocks, marks_from_events
+from domain.enforcement import EnforcementCase
 from domain.kinds import CaseKind
 from domain.outcomes import ClockPause, DecisionType, EvidenceKind, Finding, ReplyOpinion
 from domain.rules import DayUnit, RuleTable, Stage
@@ -90,7 +91,7 @@ def test_a_dispute_accepted_on_spring_festival_eve_2026_is_due_thirty_days_later
     assert settlement.status is ClockStatus.ON_TIME
 
 
-def _enforcement_notified_on_31_march_2025() -> Case:
+def _enforcement_notified_on_31_march_2025() -> EnforcementCase:
     case = new_enforcement(Clock(shanghai(date(2025, 3, 1))))
     case.file(SUPERVISOR, shanghai(date(2025, 3, 3)), "立案", "城管执法中队")
     case.start_investigation(SUPERVISOR, shanghai(date(2025, 3, 4)), ["张执法", "刘执法"])

@@ -6,6 +6,7 @@ from uuid import uuid4
 import pytest
 
 from domain.calendar import WorkingCalendar
+from domain.case import Case
 from domain.complaint import Complaint, ComplaintStatus
 from domain.errors import InvalidValue, RuleViolation
 from domain.outcomes import ClockPause, Finding, ReplyOpinion, Satisfaction
@@ -213,8 +214,8 @@ def test_a_correction_names_the_event_it_corrects() -> None:
     with pytest.raises(InvalidValue):
         complaint.correct(CLERK, clock(), 1, "登记错误")
     complaint.correct(CLERK, clock(), 1, "地址登记错误", description="早餐摊点占用盲道经营")
-    events = complaint.collect_events()
-    assert events[-1].corrects_version == 1  # type: ignore[attr-defined]
+    corrected = complaint.collect_events()[-1]
+    assert isinstance(corrected, Case.Corrected) and corrected.corrects_version == 1
     assert complaint.description == "早餐摊点占用盲道经营"
 
 

@@ -3,6 +3,8 @@ the shared actions keep to whether they need an open case."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from application.topics import current_topics
@@ -54,11 +56,12 @@ def test_on_a_closed_case_the_open_only_actions_are_refused_and_links_and_correc
     clock = Clock()
     case = new_complaint(clock)
     case.not_accept(SUPERVISOR, clock(), "属诉讼事项", "向人民法院起诉")
-    for action in (
+    actions: list[Callable[[], object]] = [
         lambda: case.supervise(SUPERVISOR, clock(), "督办"),
         lambda: case.remind(SUPERVISOR, clock(), "催办"),
         lambda: case.resume_clock(SUPERVISOR, clock()),
-    ):
+    ]
+    for action in actions:
         with pytest.raises(RuleViolation) as error:
             action()
         assert error.value.rule == "complaint.closed"

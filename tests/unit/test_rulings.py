@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from domain.clearing import AccusationFinding, Clearing, ClearingMethod, ClearingStatus
@@ -95,18 +97,19 @@ def test_a_request_can_be_declined() -> None:
 
 def test_a_clearing_requires_a_false_accusation_and_runs_to_the_record() -> None:
     clock = Clock()
-    args = {
-        "request_key": "k",
-        "cadre_id": "cadre-9",
-        "cadre_name": "钱某",
-        "unit": "东湖村",
-        "accusation": "反映其优亲厚友",
-        "investigation": "纪工委初核报告〔2025〕3号",
-        "actor": DISCIPLINE,
-    }
+    propose = partial(
+        Clearing.propose,
+        request_key="k",
+        cadre_id="cadre-9",
+        cadre_name="钱某",
+        unit="东湖村",
+        accusation="反映其优亲厚友",
+        investigation="纪工委初核报告〔2025〕3号",
+        actor=DISCIPLINE,
+    )
     with pytest.raises(RuleViolation, match=r"clearing\.propose\.finding"):
-        Clearing.propose(finding=AccusationFinding.UNDETERMINED, at=clock(), **args)  # type: ignore[arg-type]
-    clearing = Clearing.propose(finding=AccusationFinding.FALSE, at=clock(), **args)  # type: ignore[arg-type]
+        propose(finding=AccusationFinding.UNDETERMINED, at=clock())
+    clearing = propose(finding=AccusationFinding.FALSE, at=clock())
     with pytest.raises(RuleViolation, match=r"clearing\.clear\.status"):
         clearing.clear(DISCIPLINE, clock(), ClearingMethod.LETTER, "村两委")
     clearing.approve(DISCIPLINE, clock())
