@@ -22,6 +22,13 @@ def audited_ledger(url: str) -> CaseLedger:
     return build_ledger(Settings(database_url=url))
 
 
+def chained(ledger: CaseLedger) -> ChainedSQLiteRecorder | ChainedPostgresRecorder:
+    """The ledger's recorder, which the bootstrap builds to keep the audit chain on either store."""
+    recorder = ledger.recorder
+    assert isinstance(recorder, ChainedSQLiteRecorder | ChainedPostgresRecorder)
+    return recorder
+
+
 @pytest.fixture
 def audited(store_url: str) -> Iterator[CaseLedger]:
     ledger = audited_ledger(store_url)
@@ -65,7 +72,7 @@ class Rows:
         with psycopg.connect(self.url, autocommit=False) as db:
             db.execute("SET session_replication_role = replica")
             for table in (self.events, self.chain, self.checkpoints):
-                db.execute(f"ALTER TABLE {table} DISABLE TRIGGER ALL")  # type: ignore[arg-type]
+                db.execute(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
             yield db
 
     def run(self, statement: str, params: Sequence[Any] = ()) -> None:

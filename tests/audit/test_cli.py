@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import stat
 from pathlib import Path
+from uuid import UUID
 
 from click.testing import CliRunner, Result
 
 from application.ledger import CaseLedger
 from audit.verify import Outcome
-from tests.audit.conftest import Rows, file_complaints
+from tests.audit.conftest import Rows, chained, file_complaints
 from tests.support import CLERK, DISCIPLINE
 from web.audit_cli import audit
 
@@ -42,15 +43,13 @@ def test_keygen_checkpoint_verify_and_tamper(audited: CaseLedger, store_url: str
     assert result.exit_code == Outcome.FORGED.exit_status and result.output.startswith("FORGED")
 
     bundle = tmp_path / "bundle.json"
-    bundle.write_text(
-        json.dumps(
-            audited.export_case_evidence(DISCIPLINE, audited.recorder.select_notifications(1, 1)[0].originator_id)
-        )
-    )  # type: ignore[arg-type]
+    originator = audited.recorder.select_notifications(1, 1)[0].originator_id
+    assert isinstance(originator, UUID)
+    bundle.write_text(json.dumps(audited.export_case_evidence(DISCIPLINE, originator)))
     checked = _run(store_url, "verify-bundle", str(bundle), "--public-key", public)
     assert checked.exit_code == 0 and "1 lead to the signed checkpoint" in checked.output, checked.output
 
-    Rows(store_url, audited.recorder).run("UPDATE {events} SET topic = %s WHERE {id} = %s", ("x:y", 3))  # type: ignore[arg-type]
+    Rows(store_url, chained(audited)).run("UPDATE {events} SET topic = %s WHERE {id} = %s", ("x:y", 3))
     result = _run(store_url, "verify", "--checkpoint", str(held), "--public-key", public)
     assert result.exit_code == Outcome.EDITED.exit_status and result.output.startswith("EDITED at 3:")
     refused = _run(store_url, "checkpoint", "--key", str(key), "--out", str(out))

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from flask import Flask
 
 from application.ledger import CaseLedger
-from tests.audit.conftest import audited_ledger
+from tests.audit.conftest import audited_ledger, chained
 from tests.web.conftest import COMPLAINT, ROOT, Api
 from web.app import create_app
 from web.audit_cli import identities
@@ -46,14 +46,14 @@ def _people(api: Api) -> list[str]:
 
 
 def _keys(url: str, ledger: CaseLedger) -> dict[str, bytes]:
-    table = ledger.recorder.audit_tables.identity_keys  # type: ignore[attr-defined]
+    table = chained(ledger).audit_tables.identity_keys
     if url.startswith("sqlite"):
         import sqlite3
 
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
             return {p: bytes(k) for p, k in db.execute(f"SELECT person_id, key FROM {table}")}
     with psycopg.connect(url) as db:
-        return {p: bytes(k) for p, k in db.execute(f"SELECT person_id, key FROM {table}")}  # type: ignore[arg-type]
+        return {p: bytes(k) for p, k in db.execute(f"SELECT person_id, key FROM {table}")}
 
 
 def _store_bytes(url: str, ledger: CaseLedger) -> bytes:
@@ -63,14 +63,16 @@ def _store_bytes(url: str, ledger: CaseLedger) -> bytes:
         files = [path, *glob.glob(f"{glob.escape(path)}-*")]
         assert f"{path}-wal" in files, "the store runs in WAL mode"
         return b"".join(Path(f).read_bytes() for f in files)
-    table = ledger.recorder.audit_tables.identity_keys  # type: ignore[attr-defined]
+    table = chained(ledger).audit_tables.identity_keys
     with psycopg.connect(url, autocommit=True) as su:
         su.execute("CREATE EXTENSION IF NOT EXISTS pageinspect")
-        toast, indexes = su.execute(
+        row = su.execute(
             "SELECT reltoastrelid::regclass::text, (SELECT array_agg(indexrelid::regclass::text) FROM pg_index"
             " WHERE indrelid = %s::regclass) FROM pg_class WHERE oid = %s::regclass",
             (table, table),
         ).fetchone()
+        assert row is not None
+        toast, indexes = row
         pages = b""
         for relation in (table, toast, *indexes, "pg_statistic"):
             rows = su.execute(
@@ -87,7 +89,7 @@ def test_an_erased_key_is_in_no_file_of_the_store(api: Api, store_url: str) -> N
     assert set(people) <= set(keys) and all(len(keys[p]) == 32 for p in people)
     if not store_url.startswith("sqlite"):
         with psycopg.connect(store_url, autocommit=True) as su:  # what autovacuum's ANALYZE would do
-            su.execute(f"ANALYZE {api.ledger.recorder.audit_tables.identity_keys}")  # type: ignore[attr-defined]
+            su.execute(f"ANALYZE {chained(api.ledger).audit_tables.identity_keys}")
     before = _store_bytes(store_url, api.ledger)
     assert all(keys[p] in before for p in people), "the check reads where the keys are"
 

@@ -22,7 +22,7 @@ from audit.store import AuditStore
 from audit.verify import Outcome, verify_log
 from bootstrap.ledger import build_ledger
 from bootstrap.read_side import build_runners, open_read_store
-from tests.audit.conftest import Rows, audited_ledger
+from tests.audit.conftest import Rows, audited_ledger, chained
 from tests.support import DISCIPLINE
 from tests.web.conftest import COMPLAINT, ROOT, USERS, Api
 from web.app import create_app
@@ -57,9 +57,9 @@ def _projection_rows(ledger: CaseLedger) -> dict[str, list[Any]]:
             runner.setup()
             runner.run_once()
         rows = {}
-        with store.transaction() as cursor:  # type: ignore[attr-defined]
+        with store.transaction() as cursor:
             for runner in runners:
-                for statement in runner.projection.create_statements:  # type: ignore[attr-defined]
+                for statement in runner.projection.create_statements:
                     words = statement.split()
                     if words[:2] == ["CREATE", "TABLE"]:
                         table = words[5] if words[2:5] == ["IF", "NOT", "EXISTS"] else words[2]
@@ -72,7 +72,7 @@ def _projection_rows(ledger: CaseLedger) -> dict[str, list[Any]]:
 
 def test_identities_are_sealed_in_the_log_and_read_with_a_reason(api: Api, store_url: str) -> None:
     case_id = _file(api)
-    stored = Rows(store_url, api.ledger.recorder).fetch("SELECT state FROM {events}")  # type: ignore[arg-type]
+    stored = Rows(store_url, chained(api.ledger)).fetch("SELECT state FROM {events}")
     assert stored and not any(NAME.encode() in bytes(s) or PHONE.encode() in bytes(s) for (s,) in stored)
 
     assert api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()["parties"][0]["name"] == NAME

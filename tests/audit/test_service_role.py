@@ -10,6 +10,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from application.ledger import CaseLedger
 from audit.recorders import ChainedPostgresRecorder
 from audit.roles import grant_service_role
 from audit.verify import Outcome, verify_log
@@ -64,7 +65,7 @@ def test_the_service_role_cannot_change_the_log(service_url: str, statement: str
     tables = ledger.recorder.audit_tables
     text = statement.format(events=tables.events, chain=tables.chain, checkpoints=tables.checkpoints)
     with psycopg.connect(service_url) as db, pytest.raises(psycopg.errors.InsufficientPrivilege):
-        db.execute(text)  # type: ignore[arg-type]
+        db.execute(text)
     report = verify_log(ledger.recorder)
     assert report.outcome is Outcome.OK and report.events == 3
     ledger.close()
@@ -78,11 +79,11 @@ def test_the_owner_is_refused_too_while_the_triggers_are_on(fresh_postgres_url: 
     with psycopg.connect(fresh_postgres_url) as db:
         db.execute("SET session_replication_role = replica")
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
-            db.execute(f"DELETE FROM {events}")  # type: ignore[arg-type]
+            db.execute(f"DELETE FROM {events}")
     ledger.close()
 
 
-def audited_ledger_initialised(url: str):  # type: ignore[no-untyped-def]
+def audited_ledger_initialised(url: str) -> CaseLedger:
     from application.config import Settings
     from bootstrap.ledger import build_ledger
 

@@ -16,7 +16,7 @@ from audit.checkpoint import Checkpoint, parse_checkpoint, sign_checkpoint
 from audit.keys import public_pem
 from audit.store import AuditStore
 from audit.verify import Outcome, Report, verify_log
-from tests.audit.conftest import Rows, audited_ledger, file_complaints
+from tests.audit.conftest import Rows, audited_ledger, chained, file_complaints
 from tests.support import SUPERVISOR
 
 KEY = Ed25519PrivateKey.generate()
@@ -32,7 +32,7 @@ def world(store_url: str) -> Iterator[tuple[CaseLedger, Rows, Checkpoint]]:
     assert report.finding is None and report.events == report.last_notification_id >= COMPLAINTS
     checkpoint = sign_checkpoint(KEY, report.events, report.last_notification_id, report.head_hash)
     _record(ledger, checkpoint)
-    yield ledger, Rows(store_url, ledger.recorder), checkpoint  # type: ignore[arg-type]
+    yield ledger, Rows(store_url, chained(ledger)), checkpoint
     ledger.close()
 
 

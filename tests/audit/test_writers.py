@@ -14,7 +14,7 @@ from application.ledger import CaseLedger
 from audit.store import AuditStore
 from audit.verify import Outcome, verify_log
 from bootstrap.ledger import build_ledger
-from tests.audit.conftest import Rows, audited_ledger, file_complaints
+from tests.audit.conftest import Rows, audited_ledger, chained, file_complaints
 
 
 def _verify(ledger: CaseLedger) -> tuple[Outcome, int]:
@@ -32,7 +32,7 @@ def test_gaps_left_by_rolled_back_inserts_verify(audited: CaseLedger, store_url:
         with pytest.raises(IntegrityError):
             audited.recorder.insert_events([StoredEvent(uuid4(), 1, first.topic, first.state), duplicate])
     file_complaints(audited, 3, prefix="after")
-    ids = Rows(store_url, audited.recorder).ids()  # type: ignore[arg-type]
+    ids = Rows(store_url, chained(audited)).ids()
     if store_url.startswith("postgresql"):
         assert ids[-1] > len(ids), "the rolled-back inserts consumed notification ids"
     assert _verify(audited) == (Outcome.OK, len(ids))
@@ -60,7 +60,7 @@ def test_eight_concurrent_writers_make_one_chain(audited: CaseLedger) -> None:
 def test_db_init_links_a_log_written_before_the_chain_once(tmp_path: object, store_url: str) -> None:
     ledger = audited_ledger(store_url)
     file_complaints(ledger, 4)
-    rows = Rows(store_url, ledger.recorder)  # type: ignore[arg-type]
+    rows = Rows(store_url, chained(ledger))
     rows.run("DELETE FROM {chain}")
     assert _verify(ledger)[0] is Outcome.INSERTED
     build_ledger(Settings(database_url=store_url), create_tables=True).close()
