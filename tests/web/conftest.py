@@ -107,7 +107,7 @@ def ruling_and_clearing(ledger: CaseLedger) -> tuple[UUID, UUID]:
     return ruling.id, clearing.id
 
 
-COMPLAINT = {
+COMPLAINT: dict[str, Any] = {
     "category": "breakfast_stalls",
     "channel": "hotline",
     "location": {"village": "新河社区", "address": "人民医院北门", "grid_cell": "XH-07"},

@@ -47,7 +47,7 @@ def longest_value(name: str, schema: dict[str, Any]) -> str:
     if schema.get("format") == "date-time":
         return "2025-03-10T10:00:00." + "1" * (MOMENT_TEXT - len("2025-03-10T10:00:00.+08:00")) + "+08:00"
     limit = schema.get("maxLength", UNBOUNDED_PATH_TEXT.get(name))
-    assert limit is not None, f"the API document does not bound {name!r}"
+    assert isinstance(limit, int), f"the API document does not bound {name!r}"
     return WIDEST * limit
 
 

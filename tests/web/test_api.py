@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from flask import Flask
 
 from tests.web.conftest import COMPLAINT, OWN_UNIT, Api
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$")
 
 
-def file_complaint(api: Api, key: str = "hotline-0001") -> dict:  # type: ignore[type-arg]
+def file_complaint(api: Api, key: str = "hotline-0001") -> dict[str, Any]:
     response = api.call("clerk", "POST", "/api/complaints", COMPLAINT, {"Idempotency-Key": key})
     assert response.status_code == 201, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
+    filed = response.get_json()
+    assert isinstance(filed, dict)
+    return filed
 
 
 def test_file_advance_and_close_a_complaint(api: Api) -> None:
@@ -163,7 +168,7 @@ def test_health_needs_no_token_and_the_openapi_document_is_served(api: Api) -> N
     asset.close()
 
 
-def test_failed_authentication_is_throttled_without_locking_out_valid_tokens(app, api: Api) -> None:  # type: ignore[no-untyped-def]
+def test_failed_authentication_is_throttled_without_locking_out_valid_tokens(app: Flask, api: Api) -> None:
     from web.app import create_app
 
     throttled = create_app(api.ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 3}).test_client()
@@ -181,7 +186,7 @@ def test_a_wrong_method_lists_the_allowed_ones(api: Api) -> None:
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
 
 
-def test_cases_are_listed_filtered_and_paged_without_identities(app, api: Api) -> None:  # type: ignore[no-untyped-def]
+def test_cases_are_listed_filtered_and_paged_without_identities(app: Flask, api: Api) -> None:
     from web.read_models import read_models
 
     app.config["READ_MODEL_WAIT_SECONDS"] = 0.2

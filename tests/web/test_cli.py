@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 import pytest
 from click.testing import CliRunner
@@ -13,8 +14,14 @@ from tests.support import CLERK, complainant, location
 from web.cli import main
 
 
+class Run(Protocol):
+    """Runs the command with ``args``: its exit status, standard output and standard error."""
+
+    def __call__(self, *args: str) -> tuple[int, str, str]: ...
+
+
 @pytest.fixture
-def run(store_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+def run(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
     monkeypatch.setenv("CASELEDGER_DATABASE_URL", store_url)
     runner = CliRunner()
 
@@ -25,7 +32,7 @@ def run(store_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-unt
     return invoke
 
 
-def test_init_users_and_tokens(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_init_users_and_tokens(run: Run, store_url: str) -> None:
     assert run("db", "init")[0] == 0
     assert run("db", "init")[0] == 0
     code, out, _ = run("users", "add", "zhang", "--role", "supervisor", "--unit", "依法行政工作监督小组")
@@ -43,7 +50,7 @@ def test_init_users_and_tokens(run, store_url: str) -> None:  # type: ignore[no-
     assert code == 1 and "already exists" in err
 
 
-def test_demo_load_fills_the_store(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_demo_load_fills_the_store(run: Run, store_url: str) -> None:
     code, out, _ = run("demo", "load", "--scale", "0.05")
     assert code == 0 and "complaint" in out
     tokens = dict(line.split() for line in out.split("demo users and their tokens")[1].splitlines()[2:])
@@ -64,7 +71,7 @@ def test_demo_load_fills_the_store(run, store_url: str) -> None:  # type: ignore
         ledger.close()
 
 
-def test_demo_load_refuses_a_store_with_cases_unless_forced(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_demo_load_refuses_a_store_with_cases_unless_forced(run: Run, store_url: str) -> None:
     ledger = build_ledger(Settings(database_url=store_url))
     try:
         ledger.file_complaint(
@@ -87,7 +94,7 @@ def test_demo_load_refuses_a_store_with_cases_unless_forced(run, store_url: str)
         ledger.close()
 
 
-def test_users_and_tokens_are_listed_and_named_by_what_was_typed(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_users_and_tokens_are_listed_and_named_by_what_was_typed(run: Run, store_url: str) -> None:
     run("users", "add", "zhang", "--role", "supervisor", "--unit", "依法行政工作监督小组", "--name", "张督办")
     run("users", "add", "li", "--role", "handler", "--unit", "城管执法中队")
     _, used, used_id = run("tokens", "issue", "zhang", "--label", "desk")
@@ -122,7 +129,7 @@ def test_users_and_tokens_are_listed_and_named_by_what_was_typed(run, store_url:
     assert code == 1 and "user 'nobody' not found" in err
 
 
-def test_projections_status_rebuild_and_run(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_projections_status_rebuild_and_run(run: Run, store_url: str) -> None:
     assert run("db", "init")[0] == 0
     run("users", "add", "li", "--role", "clerk", "--unit", "受理窗口")
     code, out, _ = run("projections", "status")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID, uuid4
 
 import marshmallow as ma
@@ -17,6 +17,7 @@ from application.ledger import CaseLedger
 from application.permissions import PERMISSIONS
 from bootstrap.ledger import build_ledger
 from domain.actor import Role
+from domain.values import Location, Party
 from tests.web.conftest import COMPLAINT as COMPLAINT_BODY
 from tests.web.conftest import OTHER_UNIT, OWN_UNIT, USERS, Api, ruling_and_clearing, users_api
 from web.actions import CLEARING, COMPLAINT, DISPUTE, ENFORCEMENT, RULING, SHARED, Action
@@ -31,6 +32,14 @@ ROUTES: list[tuple[str, Action]] = [
     *[("clearings", a) for a in CLEARING],
 ]
 STALE = 999
+
+
+class Filing(TypedDict):
+    """What every record of the matrix is filed with, whatever its kind."""
+
+    location: Location
+    description: str
+    parties: list[Party]
 
 
 @dataclass
@@ -50,11 +59,10 @@ def world(module_store_url: str) -> Iterator[World]:
 def _targets(ledger: CaseLedger) -> dict[str, UUID]:
     """One record of each resource, handled by OWN_UNIT."""
     from domain.outcomes import PartyRole
-    from domain.values import Party
     from tests.support import CLERK, HANDLER, SUPERVISOR, location
 
     parties = [Party(PartyRole.APPLICANT, "甲"), Party(PartyRole.RESPONDENT, "乙")]
-    common = {"location": location(), "description": "矩阵测试", "parties": parties}
+    common: Filing = {"location": location(), "description": "矩阵测试", "parties": parties}
     complaint = ledger.file_complaint(uuid4().hex, CLERK, category="noise", channel="hotline", **common)
     ledger.accept_complaint(complaint.id, 1, SUPERVISOR)
     ledger.dispatch_complaint(complaint.id, 2, SUPERVISOR, OWN_UNIT, [])

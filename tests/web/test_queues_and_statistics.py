@@ -201,7 +201,12 @@ def test_a_read_waits_for_the_position_of_a_write(app: Flask, web: Api, office: 
     assert stale_numbers.status_code == 503
 
     app.config["READ_MODEL_WAIT_SECONDS"] = 10.0
-    follower = threading.Thread(target=lambda: (time.sleep(0.3), catch_up(app)))
+
+    def follow() -> None:
+        time.sleep(0.3)
+        catch_up(app)
+
+    follower = threading.Thread(target=follow)
     follower.start()
     try:
         waited = get(web, "clerk", "/api/queues/intake", min_position=desk.position)

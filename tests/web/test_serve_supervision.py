@@ -61,13 +61,13 @@ def test_serve_starts_a_killed_follower_again_and_lists_stay_current(tmp_path: P
     log = tmp_path / "serve.log"
     with Server(env, workers=1, threads=2, log_path=log) as server:
         assert server.session is not None
-        (first,) = _until("a follower runs", lambda: _followers(server.session))  # type: ignore[arg-type]
+        (first,) = _until("a follower runs", lambda: _followers(server.session))
         _until("health is ok", lambda: _call(server.port, "/health", token)[1]["status"] == "ok")
 
         os.kill(first, signal.SIGKILL)
         status, filed = _call(server.port, "/api/complaints", token, COMPLAINT, "after-the-kill")
         assert status == 201, filed
-        (second,) = _until("a new follower runs", lambda: [p for p in _followers(server.session) if p != first])  # type: ignore[arg-type]
+        (second,) = _until("a new follower runs", lambda: [p for p in _followers(server.session) if p != first])
         listed = _until(
             "the new case is listed",
             lambda: _call(server.port, f"/api/cases?min_position={filed['position']}", token)[0] == 200,

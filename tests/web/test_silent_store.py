@@ -61,7 +61,7 @@ def test_a_silent_database_is_a_fast_503_and_the_service_recovers(silent: tuple[
     proxy.pause()
     try:
         for path in ("/api/health", f"/api/cases/{case}", "/api/cases"):
-            response, elapsed = _timed(lambda p=path: client.get(p, headers=headers))  # type: ignore[misc]
+            response, elapsed = _timed(lambda p=path: client.get(p, headers=headers))
             assert response.status_code == 503, (path, response.get_json())
             assert response.content_type == "application/problem+json"
             assert elapsed < LIMIT_SECONDS, f"{path} answered after {elapsed:.1f} s"
