@@ -150,7 +150,7 @@ class Simulation:
         """Run the next step of ``track``'s story at ``at`` (``value`` None: its first); schedule the one after."""
         assert track.story is not None
         try:
-            wait: Wait | None = track.story.send(value)  # type: ignore[arg-type]  # None starts the story
+            wait: Wait | None = next(track.story) if value is None else track.story.send(value)
         except StopIteration:
             wait = None
         aggregate = track.aggregate

@@ -19,7 +19,7 @@ from domain.clearing import AccusationFinding, Clearing, ClearingMethod
 from domain.complaint import Complaint
 from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase, EnforcementStatus
-from domain.lifecycle import Lifecycle, transitions_by_event
+from domain.lifecycle import transitions_by_event
 from domain.outcomes import (
     ClockPause,
     DecisionType,
@@ -212,9 +212,12 @@ def clearings(clock: Clock) -> list[Clearing]:
     return [clearing]
 
 
-def replayed(record: Lifecycle) -> Iterator[tuple[Any, Lifecycle]]:
+Record = Case | ToleranceRuling | Clearing
+"""A record whose status follows a lifecycle table."""
+
+
+def replayed(record: Record) -> Iterator[tuple[Any, Record]]:
     """Each event of ``record``'s history with the record as it stands once that event is applied."""
-    assert isinstance(record, Case | ToleranceRuling | Clearing)
     aggregate: Any = None
     for event in record.collect_events():
         aggregate = event.mutate(aggregate)
@@ -223,7 +226,7 @@ def replayed(record: Lifecycle) -> Iterator[tuple[Any, Lifecycle]]:
 
 def test_the_walks_take_every_transition_of_every_lifecycle() -> None:
     clock = Clock()
-    walks: Sequence[tuple[type[Lifecycle], Sequence[Lifecycle]]] = [
+    walks: Sequence[tuple[type[Record], Sequence[Record]]] = [
         (Complaint, complaints(clock)),
         (Dispute, disputes(clock)),
         (EnforcementCase, enforcement_cases(clock)),
@@ -270,7 +273,8 @@ def test_after_every_event_the_ruling_and_clearing_rows_have_the_record_s_status
     with read_store.transaction() as cursor:
         for statement in (*statistics.create_statements, *index.create_statements):
             cursor.execute(statement)
-        for record in (*rulings(clock), *clearings(clock)):
+        records: list[Record] = [*rulings(clock), *clearings(clock)]
+        for record in records:
             for position, (event, after) in enumerate(replayed(record), start=1):
                 statistics.apply(cursor, event, position)
                 index.apply(cursor, event, position)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import pytest
@@ -28,7 +28,7 @@ from bootstrap.ledger import build_ledger
 from bootstrap.read_side import open_read_store
 from domain.actor import Actor, Role
 from domain.case import Case
-from domain.clearing import AccusationFinding, ClearingMethod
+from domain.clearing import AccusationFinding, Clearing, ClearingMethod
 from domain.clocks import ClockStatus, StageClock, derive_clocks, marks_from_events
 from domain.errors import InvalidValue, RuleViolation
 from domain.kinds import CHANNELS_BY_KIND, CaseKind
@@ -38,6 +38,7 @@ from domain.outcomes import (
     EvidenceKind,
     ExecutionResult,
     Finding,
+    PartyRole,
     Performance,
     RefusalGround,
     ReplyOpinion,
@@ -48,7 +49,7 @@ from domain.outcomes import (
 from domain.rules import Stage
 from domain.time import SHANGHAI, local_date
 from domain.tolerance import RulingOutcome, RulingStatus, ToleranceCondition, ToleranceEffect, ToleranceRuling
-from domain.values import Location, Party, PartyRole
+from domain.values import Location, Party
 from projections.case_index import CaseIndex
 from projections.queues import QUEUES, QueueFilter, RulingIndex, WorkQueues
 from projections.runner import ProjectionRunner
@@ -92,7 +93,14 @@ class History:
         return f"{prefix}-{self.serial}"
 
 
-Command = Callable[[History, Any, datetime], None]
+Command = Callable[[History, Any, datetime], object]
+"""A command tried on a record at a moment; what it returns (the ledger's answer) is not used."""
+
+
+class Offer(Protocol):
+    """Registers the decorated command under ``name`` when the record is in one of ``statuses``."""
+
+    def __call__(self, name: str, *statuses: str, weight: int = 1) -> Callable[[Command], Command]: ...
 
 
 def handler(case: Case) -> Actor:
@@ -119,30 +127,30 @@ def _case_commands(h: History, case: Any) -> list[tuple[str, Command]]:
     if case.is_open and not case.supervised:
 
         @add("supervise")
-        def _(h: History, c: Any, t: datetime) -> None:
+        def _supervise(h: History, c: Any, t: datetime) -> None:
             led.supervise(c.id, v, SUPERVISOR, "督办", at=t)
 
     if case.is_open and case.paused is None:
 
         @add("pause")
-        def _(h: History, c: Any, t: datetime) -> None:
+        def _pause(h: History, c: Any, t: datetime) -> None:
             pause = ClockPause.WAITING_ON_PARTY if kind is not CaseKind.ENFORCEMENT else ClockPause.EXPERT_TESTING
             led.pause_clock(c.id, v, SUPERVISOR, pause, "暂停", at=t)
 
     if case.is_open and case.paused is not None:
 
         @add("resume", weight=3)
-        def _(h: History, c: Any, t: datetime) -> None:
+        def _resume(h: History, c: Any, t: datetime) -> None:
             led.resume_clock(c.id, v, SUPERVISOR, at=t)
 
     if case.is_open:
 
         @add("extend")
-        def _(h: History, c: Any, t: datetime) -> None:
+        def _extend(h: History, c: Any, t: datetime) -> None:
             led.extend_deadline(c.id, v, SUPERVISOR, rng.randint(1, 30), "延期", parties_consent=True, at=t)
 
         @add("correct")
-        def _(h: History, c: Any, t: datetime) -> None:
+        def _correct(h: History, c: Any, t: datetime) -> None:
             choice = rng.randrange(3)
             if choice == 0:
                 led.correct_case(c.id, v, CLERK, 1, "更正分类", category=rng.choice(list(c.CATEGORY)).code, at=t)
@@ -163,7 +171,7 @@ def _case_commands(h: History, case: Any) -> list[tuple[str, Command]]:
     return found
 
 
-def _complaint_commands(h: History, case: Any, add: Any) -> None:
+def _complaint_commands(h: History, case: Any, add: Offer) -> None:
     led, rng, v = h.ledger, h.rng, case.version
 
     @add("accept", "registered", weight=4)
@@ -224,7 +232,7 @@ def _complaint_commands(h: History, case: Any, add: Any) -> None:
         led.reopen_complaint(c.id, v, SUPERVISOR, "不满意", at=t)
 
 
-def _dispute_commands(h: History, case: Any, add: Any) -> None:
+def _dispute_commands(h: History, case: Any, add: Offer) -> None:
     led, rng, v = h.ledger, h.rng, case.version
     parties = [p.name for p in case.parties]
 
@@ -288,7 +296,7 @@ def _dispute_commands(h: History, case: Any, add: Any) -> None:
         led.flag_dispute_risk(c.id, v, SUPERVISOR, "激化风险", "综治中心", at=t)
 
 
-def _enforcement_commands(h: History, case: Any, add: Any) -> None:
+def _enforcement_commands(h: History, case: Any, add: Offer) -> None:
     led, rng, v = h.ledger, h.rng, case.version
     officers = ["张执法", "刘执法"]
     before_decision = ("concluded", "reviewed", "notified", "heard", "discussed")
@@ -405,7 +413,7 @@ def _review(h: History, ruling: Any, at: datetime) -> None:
 
 def _rule(led: CaseLedger, rng: random.Random, ruling: Any, version: int, at: datetime) -> None:
     outcome = rng.choice(list(RulingOutcome))
-    effects = [] if outcome is RulingOutcome.NOT_TOLERATED else [ToleranceEffect.AWARDS]
+    effects: list[ToleranceEffect | str] = [] if outcome is RulingOutcome.NOT_TOLERATED else [ToleranceEffect.AWARDS]
     led.issue_ruling(ruling.id, version, DISCIPLINE, outcome, effects, "依据", at=at)
 
 
@@ -626,7 +634,7 @@ def expected_queue(name: str, known: list[Known], today: date, ledger: CaseLedge
 
 
 def expected_pending_rulings(ledger: CaseLedger, rulings: list[UUID], unit: str | None) -> list[str]:
-    loaded = [(r, ledger.repository.get(r), ledger.events_of(r)[0].at) for r in rulings]
+    loaded = [(r, ledger.load(ToleranceRuling, r, "ruling"), ledger.events_of(r)[0].at) for r in rulings]
     reviewed = {str(r.supersedes) for _, r, _ in loaded if r.supersedes is not None}
     pending = [
         (at, str(rid))
@@ -678,6 +686,9 @@ def case_indicators(known: list[Known], today: date, ledger: CaseLedger) -> dict
 
     def decision(k: Known) -> DecisionType | None:
         return getattr(k.case, "decision", None)
+
+    def decided(d: DecisionType) -> Callable[[Known], bool]:
+        return lambda k: decision(k) is d
 
     def publication_deadline(k: Known) -> date:
         return ledger.calendar.add_working_days(k.case.decided_on, PUBLICATION_DAYS)
@@ -747,7 +758,7 @@ def case_indicators(known: list[Known], today: date, ledger: CaseLedger) -> dict
         "enforcement_filed": count(lambda k: bool(k.named("Filed"))),
         "enforcement_not_filed": count(lambda k: k.status == "not_filed"),
         "decisions": count(lambda k: decision(k) is not None),
-        **{f"decisions_{d.code}": count(lambda k, d=d: decision(k) is d) for d in DecisionType},  # type: ignore[misc]
+        **{f"decisions_{d.code}": count(decided(d)) for d in DecisionType},
         "fines_total": f"{fines:.2f}",
         "hearings_requested": count(lambda k: getattr(k.case, "hearing_requested", False)),
         "hearings_held": count(lambda k: getattr(k.case, "hearing_held", False)),
@@ -789,13 +800,14 @@ def record_indicators(rulings: list[Any], clearings: list[Any]) -> dict[str, int
 
 def group_key(k: Known, group_by: str) -> str:
     case = k.case
-    return {
+    keys: dict[str, str] = {
         "kind": k.kind.code,
         "category": f"{k.kind.code}/{case.category.code}",
         "channel": case.channel.code,
         "village": case.location.village,
         "unit": k.unit,
-    }[group_by]
+    }
+    return keys[group_by]
 
 
 def expected_statistics(
@@ -805,12 +817,12 @@ def expected_statistics(
     inside = [k for k in known if period.start <= k.received <= period.end]
     rulings = [
         r
-        for r in (ledger.repository.get(i) for i in history.rulings)
+        for r in (ledger.load(ToleranceRuling, i, "ruling") for i in history.rulings)
         if period.start <= local_date(ledger.events_of(r.id)[0].at) <= period.end
     ]
     clearings = [
         c
-        for c in (ledger.repository.get(i) for i in history.clearings)
+        for c in (ledger.load(Clearing, i, "clearing") for i in history.clearings)
         if period.start <= local_date(ledger.events_of(c.id)[0].at) <= period.end
     ]
     if group_by is None:
@@ -982,7 +994,9 @@ def differences(actual: dict[str, dict[str, Any]], want: dict[str, dict[str, Any
     found: dict[str, Any] = {}
     for key in sorted(set(actual) | set(want)):
         got, expected = actual.get(key, {}), want.get(key, {})
-        wrong = {code: (got.get(code), expected.get(code)) for code in expected if got.get(code) != expected.get(code)}
+        wrong: dict[str, object] = {
+            code: (got.get(code), expected.get(code)) for code in expected if got.get(code) != expected.get(code)
+        }
         if wrong or set(got) != set(expected):
             found[key] = wrong or {"codes": sorted(set(got) ^ set(expected))}
     return found

@@ -3,7 +3,7 @@ deadline then number, filtered, paged, as of the day asked, and never with an id
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -210,7 +210,7 @@ def test_descriptions_only_when_asked_and_never_an_identity(readers: Readers, of
 
 
 def test_bad_requests_name_the_field(readers: Readers, office: dict[str, UUID]) -> None:
-    cases = [
+    cases: list[tuple[Callable[[], object], str]] = [
         (lambda: readers.queues.page("inbox"), "name"),
         (lambda: readers.queues.page("my_unit"), "unit"),
         (lambda: readers.queues.page("intake", page=0), "page"),
