@@ -12,6 +12,7 @@ from domain.complaint import Complaint
 from domain.errors import require
 from domain.kinds import Channel, ComplaintCategory
 from domain.outcomes import Finding, ReplyOpinion, Satisfaction
+from domain.registers.refs import DEFAULT_OFFICE
 from domain.values import Location, Party
 
 
@@ -101,7 +102,12 @@ class ComplaintUseCases(Filing):
             expected_version,
             actor,
             "dispatch_complaint",
-            lambda c, t: c.dispatch(actor, t, lead_unit, assisting_units, note),
+            self.naming_units(
+                DEFAULT_OFFICE,
+                lambda c, t: c.dispatch(actor, t, lead_unit, assisting_units, note),
+                lead_unit=lead_unit,
+                assisting_units=assisting_units,
+            ),
             at,
         )
 

@@ -11,6 +11,7 @@ from domain.actor import Actor
 from domain.dispute import Dispute
 from domain.kinds import Channel, DisputeType
 from domain.outcomes import Performance, RefusalGround, Satisfaction, SessionOutcome
+from domain.registers.refs import DEFAULT_OFFICE
 from domain.values import Location, Party
 
 
@@ -85,7 +86,7 @@ class DisputeUseCases(Filing):
             expected_version,
             actor,
             "assign_mediator",
-            lambda d, t: d.assign_mediator(actor, t, mediator, unit),
+            self.naming_units(DEFAULT_OFFICE, lambda d, t: d.assign_mediator(actor, t, mediator, unit), unit=unit),
             at,
         )
 

@@ -12,6 +12,7 @@ from domain.actor import Actor
 from domain.enforcement import EnforcementCase
 from domain.kinds import Channel, GridLevel, ViolationType
 from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, PartyType, ReviewResult
+from domain.registers.refs import DEFAULT_OFFICE
 from domain.values import Location, Party
 
 
@@ -50,7 +51,7 @@ class EnforcementUseCases(Filing):
             expected_version,
             actor,
             "file_enforcement_case",
-            lambda e, t: e.file(actor, t, reason, unit),
+            self.naming_units(DEFAULT_OFFICE, lambda e, t: e.file(actor, t, reason, unit), unit=unit),
             at,
         )
 

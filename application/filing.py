@@ -6,20 +6,22 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVar
 
-from application.core import CommandResult, LedgerCore, fingerprint
+from application.core import CommandResult, fingerprint
 from application.errors import Conflict, IdempotencyKeyReused
+from application.register_checks import RegisterChecks
 from application.sealing import protect_parties
 from domain.actor import Actor
 from domain.case import Case, case_id_for
 from domain.kinds import Channel
 from domain.numbering import format_number
+from domain.registers.refs import DEFAULT_OFFICE
 from domain.time import local_date
 from domain.values import require_text
 
 C = TypeVar("C", bound=Case)
 
 
-class Filing(LedgerCore):
+class Filing(RegisterChecks):
     def file_case(
         self,
         case_class: type[C],
@@ -35,7 +37,9 @@ class Filing(LedgerCore):
 
         A retry with the same key returns the case filed first (also when two arrive at
         once: the second save conflicts on the case id); the same key with different content
-        raises :class:`IdempotencyKeyReused`. The number comes from the store's counter.
+        raises :class:`IdempotencyKeyReused`. The category and the location are checked against the
+        office's registers as of the filing (a retry answers the case even if they have changed since).
+        The number comes from the store's counter.
         """
         self.authorize(actor, action)
         key = require_text(filing_key, "filing_key", 200)
@@ -51,6 +55,8 @@ class Filing(LedgerCore):
         }
         if self.exists(case_id):
             return self._existing(case_class, case_id, key, digest)
+        self.check_category(DEFAULT_OFFICE, case_class.KIND, fields["category"].code, moment)
+        self.check_location(DEFAULT_OFFICE, fields["location"], moment)
         n = self.numbers.next(case_class.KIND.prefix, local_date(moment).year)
         build: Callable[..., C] = case_class
         case = build(

@@ -6,18 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
+from uuid import UUID
 
+from application.config import Settings
 from application.core import CommandResult, LedgerCore, fingerprint
 from application.errors import Conflict, NotFound
+from application.ports import Persistence
 from domain.actor import Actor
+from domain.calendar import WorkingCalendar
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind, GridLevel
 from domain.registers.categories import Category, TimeLimit
 from domain.registers.entry import Opening, RegisterEntry
+from domain.registers.keeping import RegisterKept, keeping_id
 from domain.registers.offices import Office
 from domain.registers.places import Place, PlaceKind
 from domain.registers.refs import DEFAULT_OFFICE, EntryRef, NotInRegister, Register
 from domain.registers.units import Unit, UnitKind
+from domain.rules import RuleTable
 from domain.time import require_aware
 
 E = TypeVar("E", bound=RegisterEntry)
@@ -43,6 +49,12 @@ class RegisterLookup(Protocol):
 
 
 class RegisterUseCases(LedgerCore):
+    def __init__(
+        self, settings: Settings, calendar: WorkingCalendar, rules: RuleTable, persistence: Persistence
+    ) -> None:
+        super().__init__(settings, calendar, rules, persistence)
+        self._kept: set[UUID] = set()
+
     # -- reading ----------------------------------------------------------------------------
 
     def active_entry(
@@ -57,6 +69,18 @@ class RegisterUseCases(LedgerCore):
         entry = self._referenced(ref, named)
         entry.require_active(moment, named)
         return entry
+
+    def keeps(self, office: str, register: Register) -> bool:
+        """Whether ``office`` keeps ``register``: whether the register has ever held an entry of the office
+        (see :mod:`application.register_checks`). Remembered once true, which it then stays; never once
+        false, so that a first entry registered by another process counts on the next call."""
+        kept = keeping_id(office, register)
+        if kept in self._kept:
+            return True
+        if not self.exists(kept):
+            return False
+        self._kept.add(kept)
+        return True
 
     def read_register(self, actor: Actor, office: str, register: Register | str) -> list[RegisterEntry]:
         """Every entry of a register of an office, in force or not, in the order they were registered."""
@@ -281,7 +305,8 @@ class RegisterUseCases(LedgerCore):
         build: Callable[[Opening], RegisterEntry],
     ) -> CommandResult:
         """Save a new entry once: a retry of the request that made it answers it, another request under its
-        code is refused; the office it belongs to must be in force when it takes effect."""
+        code is refused; the office it belongs to must be in force when it takes effect. The first entry
+        of a register of an office is saved with the record that the office keeps it."""
         request = {"office": ref.office, "register": ref.register, "code": ref.code, "name": name, "reason": reason}
         digest = fingerprint(request | {"active_from": active_from} | details)
         if self.exists(ref.id):
@@ -298,11 +323,19 @@ class RegisterUseCases(LedgerCore):
         )
         if ref.register is not Register.OFFICE:
             self._office_in_force(ref.office, opening.moment)
-        entry = build(opening)
         try:
-            return self.commit(entry)
+            return self.commit(*self._keeping(ref, opening), build(opening))
         except Conflict:
-            return self._retry(ref, digest)
+            if self.exists(ref.id):
+                return self._retry(ref, digest)
+        return self.commit(build(opening))  # another first entry of the register was saved meanwhile
+
+    def _keeping(self, ref: EntryRef, opening: Opening) -> list[RegisterKept]:
+        """The record that the office keeps the register, if this is its first entry (offices are kept by
+        the deployment, not by an office)."""
+        if ref.register is Register.OFFICE or self.keeps(ref.office, ref.register):
+            return []
+        return [RegisterKept(office=ref.office, register=ref.register, actor=opening.actor, at=opening.at)]
 
     def _retry(self, ref: EntryRef, digest: str) -> CommandResult:
         entry = self._entry(ref)

@@ -6,11 +6,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from application.core import CommandResult, LedgerCore, fingerprint
+from application.core import CommandResult, fingerprint
 from application.errors import IdempotencyKeyReused
+from application.register_checks import RegisterChecks
 from domain.actor import Actor
 from domain.case import Case
 from domain.clearing import AccusationFinding, Clearing, ClearingMethod
+from domain.registers.refs import DEFAULT_OFFICE
 from domain.tolerance import RulingOutcome, ToleranceCondition, ToleranceEffect, ToleranceRuling
 from domain.values import require_text
 
@@ -18,7 +20,7 @@ RULING = "tolerated-error ruling"
 CLEARING = "clearing"
 
 
-class RulingUseCases(LedgerCore):
+class RulingUseCases(RegisterChecks):
     def request_ruling(
         self,
         request_key: str,
@@ -40,6 +42,8 @@ class RulingUseCases(LedgerCore):
         key = require_text(request_key, "request_key", 200)
         for case_id in case_ids:
             self.load(Case, case_id, "case")
+        moment = self.moment(at)
+        self.check_units(DEFAULT_OFFICE, moment, unit=unit)
         ruling = ToleranceRuling.request(
             request_key=key,
             cadre_id=cadre_id,
@@ -52,7 +56,7 @@ class RulingUseCases(LedgerCore):
             motive=motive,
             proposed_by_unit=proposed_by_unit,
             actor=actor,
-            at=self.moment(at),
+            at=moment,
         )
         return self._create_once(ruling, key, RULING)
 
@@ -224,6 +228,8 @@ class RulingUseCases(LedgerCore):
         """Propose clearing a cadre an investigation found falsely accused."""
         self.authorize(actor, "propose_clearing")
         key = require_text(request_key, "request_key", 200)
+        moment = self.moment(at)
+        self.check_units(DEFAULT_OFFICE, moment, unit=unit)
         clearing = Clearing.propose(
             request_key=key,
             cadre_id=cadre_id,
@@ -233,7 +239,7 @@ class RulingUseCases(LedgerCore):
             investigation=investigation,
             finding=AccusationFinding.parse(finding, "finding"),
             actor=actor,
-            at=self.moment(at),
+            at=moment,
         )
         return self._create_once(clearing, key, CLEARING)
 

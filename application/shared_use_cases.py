@@ -5,18 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from application.core import CommandResult, LedgerCore
+from application.core import CommandResult
 from application.permissions import corrected_parties
+from application.register_checks import RegisterChecks
 from application.sealing import protect_parties
 from domain.actor import Actor
 from domain.case import Case
 from domain.kinds import Channel
 from domain.labels import Labelled
 from domain.outcomes import ClockPause
+from domain.registers.refs import DEFAULT_OFFICE
 from domain.values import Location, Party
 
 
-class SharedUseCases(LedgerCore):
+class SharedUseCases(RegisterChecks):
     def supervise(
         self, case_id: UUID, expected_version: int, actor: Actor, reason: str, *, at: datetime | None = None
     ) -> CommandResult:
@@ -80,14 +82,25 @@ class SharedUseCases(LedgerCore):
                 t,
                 corrects_version,
                 reason,
-                category=None if category is None else c.CATEGORY.parse(category, "category"),
+                category=None if category is None else self._corrected_category(c, category, t),
                 channel=None if channel is None else Channel.parse(channel, "channel"),
-                location=location,
+                location=None if location is None else self._corrected_location(location, t),
                 description=description,
                 parties=None if parties is None else self._corrected_parties(actor, c, parties),
             ),
             at,
         )
+
+    def _corrected_category(self, case: Case, category: Labelled | str, at: datetime) -> Labelled:
+        """The corrected category, if the office's register has it in force at the correction."""
+        chosen = case.CATEGORY.parse(category, "category")
+        self.check_category(DEFAULT_OFFICE, case.KIND, chosen.code, at)
+        return chosen
+
+    def _corrected_location(self, location: Location, at: datetime) -> Location:
+        """The corrected location, if the office's register has its places in force at the correction."""
+        self.check_location(DEFAULT_OFFICE, location, at)
+        return location
 
     def _corrected_parties(self, actor: Actor, case: Case, parties: list[Party]) -> list[Party]:
         """The corrected parties, sealed: protected ones only from a reader of the case's identities."""

@@ -19,6 +19,7 @@ from domain.complaint import Complaint
 from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase
 from domain.registers.categories import Category
+from domain.registers.keeping import RegisterKept
 from domain.registers.offices import Office
 from domain.registers.places import Place
 from domain.registers.units import Unit
@@ -38,6 +39,7 @@ AGGREGATES: tuple[type, ...] = (
     Unit,
     Place,
     Category,
+    RegisterKept,
 )
 
 RENAMED: dict[str, str] = {}

@@ -21,6 +21,7 @@ from application.errors import (
     StoreUnavailable,
 )
 from domain.errors import DomainError, InvalidValue, RuleViolation
+from domain.registers.refs import NotInRegister
 from web.messages import Message, in_chinese
 
 PROBLEM_JSON = "application/problem+json"
@@ -41,6 +42,9 @@ class Problem:
 
 
 VALIDATION = Problem("validation", 422, "The request is not valid", "请求内容不合法")
+NOT_IN_REGISTER = Problem(
+    "not-in-register", 422, "A value names nothing in force in its register", "所填内容不在登记簿中或未在用"
+)
 MALFORMED = Problem("malformed-request", 400, "The request cannot be read", "请求无法解析")
 RULE = Problem("rule-violation", 409, "A rule refuses this action", "该操作不符合办理规则")
 CONFLICT = Problem("conflict", 409, "Changed concurrently; reload and decide again", "案件已被他人修改，请刷新后重试")
@@ -125,6 +129,27 @@ def _invalid(error: InvalidValue) -> Response:
     )
 
 
+def _not_in_register(error: NotInRegister) -> Response:
+    """A unit, place, category or office that names no entry in force: the field, the value given and the
+    register it was looked up in, beside why (unknown, not yet in force, retired or merged)."""
+    ref = error.ref
+    return problem_response(
+        NOT_IN_REGISTER,
+        str(error),
+        detail_zh=f"{error.field}：{error.zh}",
+        errors=[
+            {
+                "field": error.field,
+                "value": ref.code,
+                "register": ref.register.code,
+                "office": ref.office,
+                "message": error.message,
+                "message_zh": error.zh,
+            }
+        ],
+    )
+
+
 def _rule(error: RuleViolation) -> Response:
     return problem_response(RULE, error.en, detail_zh=error.zh, rule=error.rule)
 
@@ -145,6 +170,7 @@ def _store(error: CaseLedgerError) -> Response:
 
 _HANDLERS: dict[type[Exception], Callable[[Any], Response]] = {
     InvalidValue: _invalid,
+    NotInRegister: _not_in_register,
     RuleViolation: _rule,
     StaleVersion: _stale,
     Conflict: lambda e: problem_response(CONFLICT, str(e), detail_zh=e.zh),
