@@ -24,18 +24,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
+from application.errors import NotFound
 from application.registers import RegisterUseCases
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind
 from domain.registers.entry import RegisterEntry
 from domain.registers.places import Place, PlaceKind
-from domain.registers.refs import Register, require_code
+from domain.registers.refs import EntryRef, Register, require_code
 from domain.values import Location
 
 A = TypeVar("A")
 TOP_PLACES = frozenset({PlaceKind.VILLAGE, PlaceKind.COMMUNITY})
+
+
+class RegisterNames(Protocol):
+    """The names the registers give the codes records store, for the read side to show."""
+
+    def entry_name(self, office: str, register: Register, code: str) -> str | None:
+        """The name the entry ``code`` has now, in force or not; None if the office's register has no such
+        entry (free text from before the office kept the register)."""
+        ...
 
 
 class RegisterChecks(RegisterUseCases):
@@ -87,6 +97,17 @@ class RegisterChecks(RegisterUseCases):
         register = Register.for_kind(kind)
         if self.keeps(office, register):
             self._in_force(office, register, code, at, "category")
+
+    # -- names ------------------------------------------------------------------------------
+
+    def entry_name(self, office: str, register: Register, code: str) -> str | None:
+        """See :class:`RegisterNames`."""
+        if not self.keeps(office, register):
+            return None
+        try:
+            return self._entry(EntryRef(office, register, code)).name
+        except (InvalidValue, NotFound):  # free text that is no code, or a code never registered
+            return None
 
     # -- plumbing ---------------------------------------------------------------------------
 

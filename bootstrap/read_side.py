@@ -32,7 +32,7 @@ def _projections(ledger: CaseLedger, store: ReadStore) -> tuple[CaseIndex, Rulin
     return (
         CaseIndex(store, ledger.rules, ledger.calendar),
         RulingIndex(store),
-        Statistics(store, ledger.rules, ledger.calendar),
+        Statistics(store, ledger.rules, ledger.calendar, names=ledger),
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from application.register_checks import RegisterNames
 from domain.calendar import WorkingCalendar
 from domain.clearing import Clearing
 from domain.clocks import marks_from_events
@@ -78,8 +79,11 @@ class Statistics(Projection):
         calendar: WorkingCalendar,
         *,
         publication_working_days: int = PUBLICATION_WORKING_DAYS,
+        names: RegisterNames | None = None,
     ) -> None:
+        """``names``: where the unit and village groups take their names from (none: shown by their codes)."""
         self.store = store
+        self.names = names
         self.rules = rules
         self.calendar = calendar
         self.publication_working_days = publication_working_days
@@ -214,7 +218,7 @@ class Statistics(Projection):
         self, periods: Sequence[Period], group_by: str | None = None, *, as_of: datetime | None = None
     ) -> dict[str, Any]:
         """Every indicator for each period, in total and (if ``group_by``) per group; overdue as of ``as_of``."""
-        return indicators(self.store, periods, group_by, as_of, self.publication_working_days)
+        return indicators(self.store, periods, group_by, as_of, self.publication_working_days, self.names)
 
 
 def _code(value: Any) -> str:

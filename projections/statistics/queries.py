@@ -8,10 +8,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from application.register_checks import RegisterNames
 from domain.clearing import ClearingStatus
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind, Channel
 from domain.labels import Labelled
+from domain.registers.refs import DEFAULT_OFFICE, Register
 from domain.time import SHANGHAI, local_date, now, require_aware
 from domain.tolerance import RulingOutcome, RulingStatus, ToleranceRuling
 from projections.case_row import CASE_CLASSES
@@ -30,8 +32,12 @@ def indicators(
     group_by: str | None,
     as_of: datetime | None,
     publication_working_days: int,
+    names: RegisterNames | None = None,
 ) -> dict[str, Any]:
-    """Every indicator for each period, in total and (if ``group_by``) per group; overdue as of ``as_of``."""
+    """Every indicator for each period, in total and (if ``group_by``) per group; overdue as of ``as_of``.
+
+    Units and villages are grouped by the code the records store, which a rename does not change; a group
+    is shown by the name its register gives the code now (by ``names``), else by the code itself."""
     if group_by is not None and group_by not in GROUPINGS:
         raise InvalidValue("group_by", f"must be one of: {', '.join(GROUPINGS)}", zh=f"可选：{'、'.join(GROUPINGS)}")
     moment = now() if as_of is None else require_aware(as_of, "as_of")
@@ -49,7 +55,7 @@ def indicators(
                 if group_by == "unit":
                     by_group = _merge(by_group, _record_indicators(cursor, period, "unit"))
                 groups = [
-                    {"key": key, "label": _group_label(group_by, key), "indicators": values}
+                    {"key": key, "label": _group_label(group_by, key, names), "indicators": values}
                     for key, values in sorted(by_group.items())
                 ]
             results.append({"period": period.describe(), "total": total, "groups": groups})
@@ -221,7 +227,7 @@ def _whole(value: Any) -> int:
     return 0 if value is None else int(value)
 
 
-def _group_label(group_by: str, key: str) -> dict[str, str]:
+def _group_label(group_by: str, key: str, names: RegisterNames | None) -> dict[str, str]:
     """A group's key with its Chinese and English names."""
     if group_by == "kind":
         member: Labelled = CaseKind.parse(key, "kind")
@@ -236,4 +242,6 @@ def _group_label(group_by: str, key: str) -> dict[str, str]:
         return {"code": key, "zh": member.zh, "en": member.en}
     if not key:
         return {"code": "", "zh": "未分派" if group_by == "unit" else "未填写", "en": "Not assigned"}
-    return {"code": key, "zh": key, "en": key}
+    register = Register.UNIT if group_by == "unit" else Register.PLACE
+    name = (names.entry_name(DEFAULT_OFFICE, register, key) if names else None) or key
+    return {"code": key, "zh": name, "en": name}

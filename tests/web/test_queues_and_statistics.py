@@ -8,6 +8,7 @@ import io
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
@@ -16,9 +17,10 @@ import pytest
 from flask import Flask
 
 from domain.kinds import ComplaintCategory, DisputeType
+from domain.registers.refs import EntryRef, Register
 from tests.projections.desk import Desk, place
 from tests.support import DISCIPLINE, SUPERVISOR, Clock
-from tests.web.conftest import OWN_UNIT, Api
+from tests.web.conftest import OWN_UNIT, ROOT, Api
 from web.blueprints import queues, statistics
 from web.read_models import close_read_models, read_models
 
@@ -284,3 +286,24 @@ def test_the_api_document_describes_queues_statistics_and_reports(web: Api) -> N
     assert "intake" in parameters["name"]["schema"]["enum"] and "min_position" in parameters
     report = paths["/api/reports/{year}.{fmt}"]["get"]["responses"]["200"]["content"]
     assert set(report) == {"application/json", "text/csv", "text/html"}
+
+
+def test_a_renamed_unit_and_village_are_one_group_shown_by_their_names_now(app: Flask, web: Api) -> None:
+    since = datetime(2025, 1, 1, tzinfo=UTC)
+    squad = "enforcement_squad"
+    web.ledger.register_unit(ROOT, "default", "cgzd", "城管执法中队", squad, "机构设置", active_from=since)
+    web.ledger.register_place(ROOT, "default", "donghu", "东湖村", "village", "行政区划", active_from=since)
+    desk = Desk(web.ledger, Clock())
+    cases = [desk.complaint(key, location=place("donghu", "")) for key in ("before", "after")]
+    desk.do("accept_complaint", cases[0], SUPERVISOR)
+    desk.do("dispatch_complaint", cases[0], SUPERVISOR, "cgzd", [])
+    web.ledger.rename_register_entry(EntryRef("default", Register.UNIT, "cgzd"), 1, ROOT, "综合行政执法队", "机构改革")
+    web.ledger.rename_register_entry(EntryRef("default", Register.PLACE, "donghu"), 1, ROOT, "东湖社区", "村改居")
+    desk.do("accept_complaint", cases[1], SUPERVISOR)
+    desk.do("dispatch_complaint", cases[1], SUPERVISOR, "cgzd", [])
+    catch_up(app)
+    for group_by, code, name in [("unit", "cgzd", "综合行政执法队"), ("village", "donghu", "东湖社区")]:
+        body = get(web, "statistician", "/api/statistics", year=2025, group_by=group_by).get_json()
+        [group] = body["periods"][0]["groups"]
+        assert group["key"] == code and group["label"] == {"code": code, "zh": name, "en": name}
+        assert group["indicators"]["received"] == 2
