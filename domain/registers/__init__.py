@@ -30,6 +30,9 @@ edited in place. Where the issue is silent, these are the choices made:
   from any day of the years the working-day calendar holds; a limit in calendar days with one in working
   days by its days. A category's limits are its own: a child inherits none, and a stage it sets none for
   runs on the rule table's limit. A change replaces the whole set.
+- **Keeping.** The first entry of a register of an office is registered together with the record that
+  the office keeps that register (:mod:`.keeping`); from then on the office's records are checked against
+  it (:mod:`application.register_checks`). Offices themselves are kept by the deployment, not recorded so.
 - **Retries.** A registration records a digest of its request: the same request again answers the entry
   it made; another under the same code is refused.
 """
