@@ -38,8 +38,9 @@ class Filing(RegisterChecks):
         A retry with the same key returns the case filed first (also when two arrive at
         once: the second save conflicts on the case id); the same key with different content
         raises :class:`IdempotencyKeyReused`. The category and the location are checked against the
-        office's registers as of the filing (a retry answers the case even if they have changed since).
-        The number comes from the store's counter.
+        office's registers as of the filing (a retry answers the case even if they have changed since),
+        and the case records the time limits its category sets then, which its clocks run on. The number
+        comes from the store's counter.
         """
         self.authorize(actor, action)
         key = require_text(filing_key, "filing_key", 200)
@@ -55,7 +56,7 @@ class Filing(RegisterChecks):
         }
         if self.exists(case_id):
             return self._existing(case_class, case_id, key, digest)
-        self.check_category(DEFAULT_OFFICE, case_class.KIND, fields["category"].code, moment)
+        limits = self.check_category(DEFAULT_OFFICE, case_class.KIND, fields["category"].code, moment)
         self.check_location(DEFAULT_OFFICE, fields["location"], moment)
         n = self.numbers.next(case_class.KIND.prefix, local_date(moment).year)
         build: Callable[..., C] = case_class
@@ -65,6 +66,7 @@ class Filing(RegisterChecks):
             fingerprint=digest,
             actor=actor,
             at=moment,
+            limits=tuple(limits),
             **fields,
             **details,
         )

@@ -30,6 +30,7 @@ from application.errors import NotFound
 from application.registers import RegisterUseCases
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind
+from domain.registers.categories import Category, TimeLimit
 from domain.registers.entry import RegisterEntry
 from domain.registers.places import Place, PlaceKind
 from domain.registers.refs import EntryRef, Register, require_code
@@ -92,11 +93,14 @@ class RegisterChecks(RegisterUseCases):
                 zh=f"「{location.grid_cell}」不是「{location.village}」的网格",
             )
 
-    def check_category(self, office: str, kind: CaseKind, code: str, at: datetime) -> None:
-        """Refuse a category not in force at ``at`` in the office's kept register of ``kind``'s categories."""
+    def check_category(self, office: str, kind: CaseKind, code: str, at: datetime) -> list[TimeLimit]:
+        """Refuse a category not in force at ``at`` in the office's kept register of ``kind``'s categories;
+        else the time limits it sets at ``at`` (none if the office keeps no such register)."""
         register = Register.for_kind(kind)
-        if self.keeps(office, register):
-            self._in_force(office, register, code, at, "category")
+        if not self.keeps(office, register):
+            return []
+        entry = self._in_force(office, register, code, at, "category")
+        return entry.limits_at(at) if isinstance(entry, Category) else []
 
     # -- names ------------------------------------------------------------------------------
 

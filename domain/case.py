@@ -19,6 +19,7 @@ from domain.kinds import CHANNELS_BY_KIND, CaseKind, Channel
 from domain.labels import Labelled
 from domain.lifecycle import Acted, Lifecycle, Transition, article
 from domain.outcomes import ClockPause
+from domain.registers.categories import TimeLimit
 from domain.rules import ClockRule, RuleTable, Stage
 from domain.time import check_moment
 from domain.values import Location, Party, require_text
@@ -100,6 +101,7 @@ class Case(Lifecycle, Aggregate):
         fingerprint: str,
         actor: Actor,
         at: datetime,
+        limits: tuple[TimeLimit, ...],
     ) -> None:
         self.number = number
         self.filing_key = filing_key
@@ -111,6 +113,8 @@ class Case(Lifecycle, Aggregate):
         self.parties = list(parties)
         self.filed_by = actor
         self.filed_at = at
+        self.limits = list(limits)
+        """The time limits its category set when it was filed, which its clocks run on."""
         self.last_at = at
         self.links: list[tuple[str, str]] = []
         self.supervised = False

@@ -10,7 +10,7 @@ working day.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -75,13 +75,15 @@ class ClockStatus(Labelled):
 
 @dataclass(frozen=True)
 class ClockMark:
-    """One event's effect on the clocks: start or stop a stage, pause, resume, or extend."""
+    """One event's effect on the clocks: start or stop a stage, pause, resume, extend, or (a filing) set
+    the time limit of a stage to its category's (``days`` in ``unit``)."""
 
     action: str
     at: datetime
     stage: Stage | None = None
     pause: ClockPause | None = None
     days: int = 0
+    unit: DayUnit | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class StageClock:
         return self.stopped_on is None
 
 
-_PAUSE, _RESUME = "pause", "resume"
+_PAUSE, _RESUME, _LIMIT = "pause", "resume", "limit"
 _HEARING_PAUSE, _HEARING_RESUME = "hearing_pause", "hearing_resume"
 _OPENS = frozenset({_PAUSE, _HEARING_PAUSE})
 _CLOSES = {_RESUME: _PAUSE, _HEARING_RESUME: _HEARING_PAUSE}
@@ -139,6 +141,8 @@ def marks_from_events(kind: CaseKind, events: Iterable[Any]) -> list[ClockMark]:
         at: datetime = event.at
         marks.extend(ClockMark(action, at, stage) for action, stage in triggers.get(event) or ())
         match event:
+            case Complaint.Registered() | Dispute.Applied() | EnforcementCase.ClueRecorded():
+                marks.extend(ClockMark(_LIMIT, at, t.stage, days=t.days, unit=t.unit) for t in event.limits)
             case Case.ClockPaused():
                 marks.append(ClockMark(_PAUSE, at, pause=event.pause))
             case Case.ClockResumed():
@@ -163,8 +167,20 @@ def derive_clocks(
     """Every clock the marks started, running or stopped, as it stands on ``as_of``.
 
     A pause by hand and a hearing's pause may overlap; each resume closes only the pause of its own
-    source, and a day inside either does not count.
+    source, and a day inside either does not count. A stage whose time limit the case's category set
+    when it was filed runs on that limit, with the rule table's pauses and extensions.
     """
+    limits = {
+        m.stage: (m.days, m.unit) for m in marks if m.action == _LIMIT and m.stage is not None and m.unit is not None
+    }
+
+    def rule(stage: Stage) -> ClockRule:
+        found = rules.rule(kind, stage, category)
+        if stage not in limits:
+            return found
+        days, unit = limits[stage]
+        return replace(found, days=days, unit=unit)
+
     runs: list[_Run] = []
     for mark in marks:
         if mark.action == _START and mark.stage is not None:
@@ -179,7 +195,7 @@ def derive_clocks(
                     run.extended += mark.days
         elif mark.action in _OPENS and mark.pause is not None:
             for run in runs:
-                if run.stopped is None and mark.pause in rules.rule(kind, run.stage, category).pauses:
+                if run.stopped is None and mark.pause in rule(run.stage).pauses:
                     run.pauses.append(_Pause(mark.action, local_date(mark.at)))
         elif mark.action in _CLOSES:
             source = _CLOSES[mark.action]
@@ -188,7 +204,7 @@ def derive_clocks(
                     if pause.source == source and pause.end is None:
                         pause.end = local_date(mark.at)
     today = local_date(as_of)
-    return [_clock(run, rules.rule(kind, run.stage, category), calendar, today) for run in runs]
+    return [_clock(run, rule(run.stage), calendar, today) for run in runs]
 
 
 def _clock(run: _Run, rule: ClockRule, calendar: WorkingCalendar, today: date) -> StageClock:

@@ -17,6 +17,7 @@ from domain.kinds import CaseKind, Channel, ComplaintCategory
 from domain.labels import Labelled
 from domain.lifecycle import Acted, Transition
 from domain.outcomes import Finding, ReplyOpinion, Satisfaction
+from domain.registers.categories import TimeLimit
 from domain.rules import RuleTable, Stage
 from domain.time import local_date
 from domain.values import MAX_NAME, Location, Party, optional_text, require_names, require_text
@@ -60,6 +61,7 @@ class Complaint(FollowedUpCase):
         fingerprint: str
         actor: Actor
         at: datetime
+        limits: tuple[TimeLimit, ...] = ()
 
     class Accepted(Acted):
         pass
@@ -148,7 +150,6 @@ class Complaint(FollowedUpCase):
     @event(Registered)
     def __init__(
         self,
-        *,
         number: str,
         filing_key: str,
         category: ComplaintCategory,
@@ -160,8 +161,11 @@ class Complaint(FollowedUpCase):
         fingerprint: str,
         actor: Actor,
         at: datetime,
+        limits: tuple[TimeLimit, ...] = (),
     ) -> None:
-        self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
+        self._file(
+            number, filing_key, category, channel, location, description, parties, fingerprint, actor, at, limits
+        )
         self._moved("register", at)
         self.anonymous = anonymous
         self.lead_unit = ""

@@ -15,6 +15,7 @@ from domain.kinds import CaseKind, Channel, DisputeType
 from domain.labels import Labelled
 from domain.lifecycle import Acted, Transition
 from domain.outcomes import Performance, RefusalGround, SessionOutcome
+from domain.registers.categories import TimeLimit
 from domain.rules import RuleTable, Stage
 from domain.time import local_date
 from domain.values import MAX_NAME, Location, Party, optional_text, require_names, require_text
@@ -53,6 +54,7 @@ class Dispute(FollowedUpCase):
         fingerprint: str
         actor: Actor
         at: datetime
+        limits: tuple[TimeLimit, ...] = ()
 
     class Accepted(Acted):
         pass
@@ -168,7 +170,6 @@ class Dispute(FollowedUpCase):
     @event(Applied)
     def __init__(
         self,
-        *,
         number: str,
         filing_key: str,
         category: DisputeType,
@@ -179,8 +180,11 @@ class Dispute(FollowedUpCase):
         fingerprint: str,
         actor: Actor,
         at: datetime,
+        limits: tuple[TimeLimit, ...] = (),
     ) -> None:
-        self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
+        self._file(
+            number, filing_key, category, channel, location, description, parties, fingerprint, actor, at, limits
+        )
         self._moved("apply", at)
         self.mediator = ""
         self.mediation_unit = ""

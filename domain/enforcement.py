@@ -18,6 +18,7 @@ from domain.kinds import CaseKind, Channel, GridLevel, ViolationType
 from domain.lifecycle import Acted, Transition
 from domain.outcomes import DecisionType, EvidenceKind, ExecutionResult, PartyType, ReviewResult
 from domain.penalties import Procedure
+from domain.registers.categories import TimeLimit
 from domain.rules import LARGE_FINES, LargeFines, RuleTable, Stage
 from domain.time import local_date
 from domain.values import MAX_NAME, EvidenceItem, Location, Party, optional_text, require_names, require_text
@@ -44,6 +45,7 @@ class EnforcementCase(Case):
         fingerprint: str
         actor: Actor
         at: datetime
+        limits: tuple[TimeLimit, ...] = ()
 
     class Filed(Acted):
         reason: str
@@ -163,7 +165,6 @@ class EnforcementCase(Case):
     @event(ClueRecorded)
     def __init__(
         self,
-        *,
         number: str,
         filing_key: str,
         category: ViolationType,
@@ -175,8 +176,11 @@ class EnforcementCase(Case):
         fingerprint: str,
         actor: Actor,
         at: datetime,
+        limits: tuple[TimeLimit, ...] = (),
     ) -> None:
-        self._file(number, filing_key, category, channel, location, description, parties, fingerprint, actor, at)
+        self._file(
+            number, filing_key, category, channel, location, description, parties, fingerprint, actor, at, limits
+        )
         self._moved("record_clue", at)
         self.grid_level = grid_level
         self.unit = ""

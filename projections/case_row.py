@@ -25,7 +25,7 @@ from domain.kinds import CaseKind
 from domain.labels import Labelled
 from domain.lifecycle import EventTable, Transition, status_after, transitions_by_event
 from domain.outcomes import ClockPause
-from domain.rules import Stage
+from domain.rules import DayUnit, Stage
 from domain.time import local_date
 
 CASE_CLASSES: dict[CaseKind, type[Case]] = {c.KIND: c for c in (Complaint, Dispute, EnforcementCase)}
@@ -297,15 +297,17 @@ def _code(value: Any) -> str:
 def _mark_values(mark: ClockMark) -> list[Any]:
     stage = None if mark.stage is None else mark.stage.code
     pause = None if mark.pause is None else mark.pause.code
-    return [mark.action, utc_text(mark.at), stage, pause, mark.days]
+    unit = [] if mark.unit is None else [mark.unit.code]  # rows from before category limits stay the same
+    return [mark.action, utc_text(mark.at), stage, pause, mark.days, *unit]
 
 
 def _mark(values: list[Any]) -> ClockMark:
-    action, at, stage, pause, days = values
+    action, at, stage, pause, days, *unit = values
     return ClockMark(
         action,
         parse_utc(at),
         None if stage is None else Stage.parse(stage, "stage"),
         None if pause is None else ClockPause.parse(pause, "pause"),
         int(days),
+        DayUnit.parse(unit[0], "unit") if unit else None,
     )

@@ -5,7 +5,7 @@ recorded; a register the office does not keep yet takes free text as before."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -19,8 +19,10 @@ from domain.actor import Actor, Role
 from domain.errors import InvalidValue
 from domain.kinds import CaseKind
 from domain.outcomes import PartyRole
+from domain.registers.categories import TimeLimit
 from domain.registers.refs import DEFAULT_OFFICE, EntryRef, NotInRegister, Register
-from domain.time import now
+from domain.rules import DayUnit, Stage
+from domain.time import local_date, now
 from domain.values import Location, Party
 from tests.support import CLERK, DISCIPLINE, HANDLER, SUPERVISOR, complainant
 
@@ -122,27 +124,31 @@ def accepted(ledger: CaseLedger) -> UUID:
     return filed.id
 
 
-def accepted_dispute(ledger: CaseLedger) -> UUID:
-    filed = ledger.file_dispute(
+def dispute(ledger: CaseLedger, location: Location = HERE) -> CommandResult:
+    return ledger.file_dispute(
         uuid4().hex,
         CLERK,
         category="neighbour",
         channel="application",
-        location=HERE,
+        location=location,
         description="邻里排水纠纷",
         parties=[Party(PartyRole.APPLICANT, "甲"), Party(PartyRole.RESPONDENT, "乙")],
     )
+
+
+def accepted_dispute(ledger: CaseLedger) -> UUID:
+    filed = dispute(ledger)
     ledger.accept_dispute(filed.id, 1, SUPERVISOR)
     return filed.id
 
 
-def clue(ledger: CaseLedger, category: str = "street_vending") -> CommandResult:
+def clue(ledger: CaseLedger, category: str = "street_vending", location: Location = HERE) -> CommandResult:
     return ledger.record_clue(
         uuid4().hex,
         HANDLER,
         category=category,
         channel="patrol",
-        location=HERE,
+        location=location,
         description="巡查发现流动摊贩",
         parties=[Party(PartyRole.PARTY, "某摊贩")],
     )
@@ -303,26 +309,9 @@ def test_every_kind_of_case_is_filed_only_in_places_in_force(ledger: CaseLedger)
     keep_places(ledger)
     elsewhere = Location("xicun", "某路1号")
     before = ledger.log_position()
-    with pytest.raises(NotInRegister, match=r"location\.village"):
-        ledger.file_dispute(
-            uuid4().hex,
-            CLERK,
-            category="neighbour",
-            channel="application",
-            location=elsewhere,
-            description="邻里排水纠纷",
-            parties=[Party(PartyRole.APPLICANT, "甲"), Party(PartyRole.RESPONDENT, "乙")],
-        )
-    with pytest.raises(NotInRegister, match=r"location\.village"):
-        ledger.record_clue(
-            uuid4().hex,
-            HANDLER,
-            category="street_vending",
-            channel="patrol",
-            location=elsewhere,
-            description="巡查发现流动摊贩",
-            parties=[],
-        )
+    for filing in (dispute, lambda ledger, location: clue(ledger, location=location)):
+        with pytest.raises(NotInRegister, match=r"location\.village"):
+            filing(ledger, elsewhere)
     assert ledger.log_position() == before
 
 
@@ -383,3 +372,67 @@ def test_a_retried_filing_answers_its_case_though_its_category_has_been_retired(
     ledger.retire_register_entry(EntryRef(DEFAULT_OFFICE, Register.COMPLAINT_CATEGORY, "noise"), 1, ADMIN, "撤销")
     again = filing()
     assert again.retried and again.id == first.id
+
+
+# -- time limits ----------------------------------------------------------------------------------
+
+
+def test_a_case_runs_on_the_time_limits_its_category_set_when_it_was_filed(ledger: CaseLedger, store_url: str) -> None:
+    hotline = [TimeLimit(Stage.ACCEPTANCE, 3, DayUnit.WORKING), TimeLimit(Stage.HANDLING, 10, DayUnit.WORKING)]
+    since = datetime(2025, 1, 1, tzinfo=UTC)
+    ledger.register_category(
+        ADMIN, DEFAULT_OFFICE, "complaint", "noise", "噪声扰民", "热线分类", limits=hotline, active_from=since
+    )
+    registered = datetime(2025, 9, 26, 2, 0, tzinfo=UTC)
+    then = ledger.file_complaint(
+        uuid4().hex,
+        CLERK,
+        category="noise",
+        channel="hotline",
+        location=HERE,
+        description="噪声",
+        parties=[],
+        at=registered,
+    )
+    ledger.accept_complaint(then.id, 1, SUPERVISOR, at=registered + timedelta(days=2))
+    category = EntryRef(DEFAULT_OFFICE, Register.COMPLAINT_CATEGORY, "noise")
+    ledger.change_category_limits(category, 1, ADMIN, [TimeLimit(Stage.HANDLING, 5, DayUnit.WORKING)], "压缩时限")
+    later = file(ledger)
+    ledger.accept_complaint(later.id, 1, SUPERVISOR)
+
+    add = ledger.calendar.add_working_days
+    today = local_date(now())
+    assert deadlines(ledger, then.id) == {
+        "acceptance": add(date(2025, 9, 26), 3).isoformat(),
+        "handling": add(date(2025, 9, 28), 10).isoformat(),
+    }
+    assert deadlines(ledger, later.id) == {
+        "acceptance": ledger.calendar.next_working_day_on_or_after(today + timedelta(days=15)).isoformat(),
+        "handling": add(today, 5).isoformat(),
+    }
+    reloaded = build_ledger(Settings(database_url=store_url))
+    try:
+        assert deadlines(reloaded, then.id) == deadlines(ledger, then.id)
+    finally:
+        reloaded.close()
+
+
+def test_a_case_filed_before_its_category_was_kept_runs_on_the_rule_table(ledger: CaseLedger) -> None:
+    before = file(ledger)
+    ledger.register_category(
+        ADMIN,
+        DEFAULT_OFFICE,
+        "complaint",
+        "noise",
+        "噪声扰民",
+        "热线分类",
+        limits=[TimeLimit(Stage.ACCEPTANCE, 3, DayUnit.WORKING)],
+    )
+    today = local_date(now())
+    assert deadlines(ledger, before.id) == {
+        "acceptance": ledger.calendar.next_working_day_on_or_after(today + timedelta(days=15)).isoformat()
+    }
+
+
+def deadlines(ledger: CaseLedger, case_id: UUID) -> dict[str, str]:
+    return {c["stage"]["code"]: c["deadline"] for c in ledger.view_case(SUPERVISOR, case_id)["clocks"]}

@@ -82,7 +82,7 @@ def test_a_history_withholds_free_text_from_a_handler_of_another_unit(api: Api) 
     text = other.get_data(as_text=True)
     assert COMPLAINT["description"] not in text and "王秀兰所述属实" not in text
     assert [(e["type"], sorted(e["data"])) for e in other.get_json()] == [
-        ("Registered", ["anonymous", "category", "channel", "filing_key", "location", "number", "parties"]),
+        ("Registered", ["anonymous", "category", "channel", "filing_key", "limits", "location", "number", "parties"]),
         ("Accepted", []),
         ("Dispatched", ["assisting_units", "designated", "lead_unit"]),
         ("Investigated", ["finding"]),
