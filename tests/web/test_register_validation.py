@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from werkzeug.test import TestResponse
+
 from domain.registers.refs import DEFAULT_OFFICE, EntryRef, Register
 from tests.web.conftest import COMPLAINT, OWN_UNIT, ROOT, Api
 from web.problems import PROBLEM_JSON
@@ -20,11 +22,12 @@ def accepted_complaint(api: Api) -> str:
     return case_id
 
 
-def refusal(response: Any, field: str, value: str, register: str) -> dict[str, Any]:
+def refusal(response: TestResponse, field: str, value: str, register: str) -> dict[str, Any]:
     assert response.status_code == 422 and response.mimetype == PROBLEM_JSON
     body: dict[str, Any] = response.get_json()
     assert body["type"] == "urn:caseledger:problem:not-in-register" and body["status"] == 422
     [error] = body["errors"]
+    assert isinstance(error, dict)
     assert error["field"] == field and error["value"] == value and error["register"] == register
     assert error["office"] == DEFAULT_OFFICE and value in error["message"] and error["message_zh"]
     assert body["detail_zh"].startswith(f"{field}：")
@@ -57,7 +60,7 @@ def test_a_filing_in_an_unregistered_village_is_refused_and_numbers_nothing(api:
     api.ledger.register_place(ROOT, DEFAULT_OFFICE, "donghu", "东湖村", "village", "行政区划")
     before = api.ledger.log_position()
     response = api.call("clerk", "POST", "/api/complaints", COMPLAINT, {"Idempotency-Key": "hotline-0002"})
-    refusal(response, "location.village", COMPLAINT["location"]["village"], "place")  # type: ignore[index]
+    refusal(response, "location.village", COMPLAINT["location"]["village"], "place")
     assert api.ledger.log_position() == before
 
 
