@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -43,7 +44,6 @@ class RulingUseCases(RegisterChecks):
         for case_id in case_ids:
             self.load(Case, case_id, "case")
         moment = self.moment(at)
-        self.check_units(DEFAULT_OFFICE, moment, unit=unit)
         ruling = ToleranceRuling.request(
             request_key=key,
             cadre_id=cadre_id,
@@ -58,7 +58,7 @@ class RulingUseCases(RegisterChecks):
             actor=actor,
             at=moment,
         )
-        return self._create_once(ruling, key, RULING)
+        return self._create_once(ruling, key, RULING, lambda: self.check_units(DEFAULT_OFFICE, moment, unit=unit))
 
     def review_appeal(
         self, appealed_ruling_id: UUID, request_key: str, actor: Actor, *, at: datetime | None = None
@@ -229,7 +229,6 @@ class RulingUseCases(RegisterChecks):
         self.authorize(actor, "propose_clearing")
         key = require_text(request_key, "request_key", 200)
         moment = self.moment(at)
-        self.check_units(DEFAULT_OFFICE, moment, unit=unit)
         clearing = Clearing.propose(
             request_key=key,
             cadre_id=cadre_id,
@@ -241,7 +240,7 @@ class RulingUseCases(RegisterChecks):
             actor=actor,
             at=moment,
         )
-        return self._create_once(clearing, key, CLEARING)
+        return self._create_once(clearing, key, CLEARING, lambda: self.check_units(DEFAULT_OFFICE, moment, unit=unit))
 
     def approve_clearing(
         self, clearing_id: UUID, expected_version: int, actor: Actor, *, at: datetime | None = None
@@ -284,14 +283,19 @@ class RulingUseCases(RegisterChecks):
             at,
         )
 
-    def _create_once(self, aggregate: ToleranceRuling | Clearing, key: str, what: str) -> CommandResult:
-        """Save a new ruling or clearing; a retry with the same key and content returns the first one, the
-        same key with other content raises :class:`IdempotencyKeyReused`."""
+    def _create_once(
+        self, aggregate: ToleranceRuling | Clearing, key: str, what: str, check: Callable[[], None] | None = None
+    ) -> CommandResult:
+        """Save a new ruling or clearing once ``check`` passes (the unit it names in force); a retry with the
+        same key and content returns the first one, the same key with other content raises
+        :class:`IdempotencyKeyReused`."""
         if self.exists(aggregate.id):
             existing = self.load(type(aggregate), aggregate.id, what)
             if _content(self.events_of(aggregate.id)[0]) != _content(aggregate.pending_events[0]):
                 raise IdempotencyKeyReused(key, aggregate.id)
             return self.retried(existing)
+        if check is not None:
+            check()
         return self.commit(aggregate)
 
 

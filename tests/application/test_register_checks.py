@@ -154,9 +154,9 @@ def clue(ledger: CaseLedger, category: str = "street_vending", location: Locatio
     )
 
 
-def ruling(ledger: CaseLedger, unit: str) -> CommandResult:
+def ruling(ledger: CaseLedger, unit: str, key: str = "") -> CommandResult:
     return ledger.request_ruling(
-        uuid4().hex,
+        key or uuid4().hex,
         DISCIPLINE,
         cadre_id="c-1",
         cadre_name="孙某",
@@ -215,6 +215,15 @@ def test_a_ruling_and_a_clearing_name_a_cadre_of_a_unit_in_force(ledger: CaseLed
     refused_each(ledger, "unit", UNITS, lambda unit: ruling(ledger, unit))
     refused_each(ledger, "unit", UNITS, lambda unit: clearing(ledger, unit))
     assert ruling(ledger, "cgzd").version == clearing(ledger, "cgzd").version == 1
+
+
+def test_a_retried_ruling_answers_its_ruling_though_its_unit_has_been_retired(ledger: CaseLedger) -> None:
+    keep_units(ledger)
+    first = ruling(ledger, "scjg", "ruling-1")
+    ledger.retire_register_entry(EntryRef(DEFAULT_OFFICE, Register.UNIT, "scjg"), 1, ADMIN, "撤销")
+    again = ruling(ledger, "scjg", "ruling-1")
+    assert again.retried and again.id == first.id
+    refused_each(ledger, "unit", [("scjg", "was retired")], lambda unit: ruling(ledger, unit))
 
 
 def test_a_unit_of_another_office_is_refused_for_a_case_of_the_default_office(ledger: CaseLedger) -> None:
