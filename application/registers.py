@@ -3,14 +3,17 @@ force, which validation of records will ask."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
+from uuid import UUID
 
 from application.core import CommandResult, LedgerCore, fingerprint
 from application.errors import Conflict, NotFound
 from domain.actor import Actor
-from domain.errors import InvalidValue
+from domain.errors import DomainError, InvalidValue
 from domain.kinds import CaseKind, GridLevel
 from domain.registers.categories import Category, TimeLimit
 from domain.registers.entry import Opening, RegisterEntry
@@ -28,6 +31,31 @@ ENTRY_CLASSES: dict[Register, type[RegisterEntry]] = {
     Register.PLACE: Place,
     **{Register.for_kind(kind): Category for kind in CaseKind},
 }
+
+
+_BATCH: ContextVar[dict[UUID, RegisterEntry] | None] = ContextVar("register_batch", default=None)
+"""The entries an import has built but not saved yet, by id: registrations read them as if stored."""
+
+
+class RowRefused(Exception):
+    """Row ``row`` (from 0) of an import was refused, so none was registered; ``field`` names its input if
+    the refusal names one."""
+
+    def __init__(self, row: int, error: DomainError) -> None:
+        super().__init__(str(error))
+        self.row = row
+        self.error = error
+        self.field = error.field if isinstance(error, InvalidValue) else None
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import recorded: the entries it registered, those already registered exactly so, and the log
+    position of its transaction (None when it registered nothing)."""
+
+    registered: list[EntryRef]
+    already: list[EntryRef]
+    position: int | None
 
 
 class RegisterLookup(Protocol):
@@ -63,7 +91,52 @@ class RegisterUseCases(LedgerCore):
         self.authorize(actor, "read_register")
         return self._entries(office, Register.parse(register, "register"))
 
+    def read_register_entry(self, actor: Actor, ref: EntryRef) -> RegisterEntry:
+        """One entry, in force or not, with its history of names, parents and period."""
+        self.authorize(actor, "read_register")
+        return self._entry(ref)
+
+    def read_offices(self, actor: Actor) -> list[Office]:
+        """Every registered office, in the order they were registered."""
+        self.authorize(actor, "read_register")
+        return [self.load(Office, i, "office") for i in self.created_ids(Office)]
+
     # -- registering ------------------------------------------------------------------------
+
+    def import_register(
+        self, actor: Actor, office: str, register: Register | str, rows: Sequence[Mapping[str, Any]]
+    ) -> Imported:
+        """Register the entries ``rows`` describe (each the keyword arguments of the register's registration
+        but office and actor: code, name, kind, reason, parent, …) in one transaction, or none of them: the
+        first refused row raises :class:`RowRefused`. A row may name as parent an entry of an earlier row; a
+        row already registered exactly so is left as it is."""
+        chosen = Register.parse(register, "register")
+        registration = self._registration(chosen)
+        built: dict[UUID, RegisterEntry] = {}
+        already: list[EntryRef] = []
+        token = _BATCH.set(built)
+        try:
+            for number, row in enumerate(rows):
+                try:
+                    result = registration(actor, office, **row)
+                except DomainError as error:
+                    raise RowRefused(number, error) from None
+                if result.retried:
+                    already.append(EntryRef(office, chosen, str(row.get("code"))))
+        finally:
+            _BATCH.reset(token)
+        position = self.commit(*built.values()).position if built else None
+        return Imported([e.ref for e in built.values()], already, position)
+
+    def _registration(self, register: Register) -> Callable[..., CommandResult]:
+        if register is Register.UNIT:
+            return self.register_unit
+        if register is Register.PLACE:
+            return self.register_place
+        if ENTRY_CLASSES[register] is Category:
+            kind = next(k for k in CaseKind if Register.for_kind(k) is register)
+            return lambda actor, office, **row: self.register_category(actor, office, kind, **row)
+        raise InvalidValue("register", "offices are registered one by one", zh="街道/乡镇须逐个登记")
 
     def register_office(
         self,
@@ -284,6 +357,10 @@ class RegisterUseCases(LedgerCore):
         code is refused; the office it belongs to must be in force when it takes effect."""
         request = {"office": ref.office, "register": ref.register, "code": ref.code, "name": name, "reason": reason}
         digest = fingerprint(request | {"active_from": active_from} | details)
+        batch = _BATCH.get()
+        if batch is not None and ref.id in batch:
+            batch[ref.id].check_retry(digest)
+            return CommandResult(ref.id, 1, None, retried=True)
         if self.exists(ref.id):
             return self._retry(ref, digest)
         opening = Opening.of(
@@ -299,6 +376,9 @@ class RegisterUseCases(LedgerCore):
         if ref.register is not Register.OFFICE:
             self._office_in_force(ref.office, opening.moment)
         entry = build(opening)
+        if batch is not None:
+            batch[ref.id] = entry
+            return CommandResult(ref.id, entry.version, None)
         try:
             return self.commit(entry)
         except Conflict:
@@ -331,7 +411,11 @@ class RegisterUseCases(LedgerCore):
         return self.load(ENTRY_CLASSES[ref.register], ref.id, ref.register.en.lower(), ref.code)
 
     def _referenced(self, ref: EntryRef, field: str) -> RegisterEntry:
-        """The entry an input names; :class:`NotInRegister` naming ``field`` if there is none."""
+        """The entry an input names (one an import has built, too); :class:`NotInRegister` naming ``field``
+        if there is none."""
+        built = (_BATCH.get() or {}).get(ref.id)
+        if built is not None:
+            return built
         try:
             return self._entry(ref)
         except NotFound:
