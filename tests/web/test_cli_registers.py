@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -120,7 +121,7 @@ def test_an_office_is_added_once(run) -> None:  # type: ignore[no-untyped-def]
 def test_adopt_registers_what_the_log_names_once(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
     ledger = build_ledger(Settings(database_url=store_url))
     try:
-        common = {"channel": "hotline", "description": "夜间施工噪声", "parties": [complainant()]}
+        common: dict[str, Any] = {"channel": "hotline", "description": "夜间施工噪声", "parties": [complainant()]}
         filed = ledger.file_complaint(uuid4().hex, CLERK, category="noise", location=location(), **common)
         ledger.accept_complaint(filed.id, 1, SUPERVISOR)
         ledger.dispatch_complaint(filed.id, 2, SUPERVISOR, "城管执法中队", ["市场 监管所"])

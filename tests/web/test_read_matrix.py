@@ -131,11 +131,15 @@ READS: dict[str, tuple[Callable[[World], str], tuple[int, ...]]] = {
     "places": (lambda w: "/api/offices/default/places?kind=village", ALL),
     "place": (lambda w: "/api/offices/default/places/donghu", ALL),
     "place history": (lambda w: "/api/offices/default/places/donghu/history", ALL),
-    **{
-        f"{kind} categories{what}": (lambda w, p=f"/api/offices/default/{kind}-categories{path}": p, ALL)
-        for kind in ("complaint", "dispute", "enforcement")
-        for what, path in (("", ""), (": one", "/noise"), (": its history", "/noise/history"))
-    },
+    "complaint categories": (lambda w: "/api/offices/default/complaint-categories", ALL),
+    "complaint categories: one": (lambda w: "/api/offices/default/complaint-categories/noise", ALL),
+    "complaint categories: its history": (lambda w: "/api/offices/default/complaint-categories/noise/history", ALL),
+    "dispute categories": (lambda w: "/api/offices/default/dispute-categories", ALL),
+    "dispute categories: one": (lambda w: "/api/offices/default/dispute-categories/noise", ALL),
+    "dispute categories: its history": (lambda w: "/api/offices/default/dispute-categories/noise/history", ALL),
+    "enforcement categories": (lambda w: "/api/offices/default/enforcement-categories", ALL),
+    "enforcement categories: one": (lambda w: "/api/offices/default/enforcement-categories/noise", ALL),
+    "enforcement categories: its history": (lambda w: "/api/offices/default/enforcement-categories/noise/history", ALL),
 }
 
 

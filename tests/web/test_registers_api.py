@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
@@ -13,7 +14,7 @@ CATEGORIES = "/api/offices/default/complaint-categories"
 SQUAD = {"code": "cgzd", "name": "城管执法中队", "kind": "enforcement_squad", "reason": "机构设置"}
 
 
-def _register(api: Api, path: str, body: dict[str, object], status: int = 201) -> None:
+def _register(api: Api, path: str, body: Mapping[str, object], status: int = 201) -> None:
     response = api.call("admin", "POST", path, body)
     assert response.status_code == status, response.get_json()
 
