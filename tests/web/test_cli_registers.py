@@ -8,7 +8,6 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from click.testing import CliRunner
 
 from application.config import Settings
 from application.queries import plain
@@ -18,25 +17,13 @@ from domain.registers.entry import RegisterEntry
 from domain.registers.refs import Register
 from domain.values import Party
 from tests.support import CLERK, SUPERVISOR, complainant, location
-from web.cli import main
+from tests.web.conftest import Run
 
 UNITS_CSV = """code,name,kind,parent,active_from
 zhd,综合执法大队,section,,2024-01-01
 cgzd,城管执法中队,enforcement_squad,zhd,2024-01-01T08:30:00+08:00
 xhsq,新河社区居民委员会,community,,
 """
-
-
-@pytest.fixture
-def run(store_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CASELEDGER_DATABASE_URL", store_url)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
 
 
 def _codes(store_url: str, register: Register) -> list[str]:
@@ -47,7 +34,7 @@ def _codes(store_url: str, register: Register) -> list[str]:
         ledger.close()
 
 
-def test_units_are_imported_once_and_listed(run, store_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_units_are_imported_once_and_listed(run: Run, store_url: str, tmp_path: Path) -> None:
     csv = tmp_path / "units.csv"
     csv.write_text("\ufeff" + UNITS_CSV, encoding="utf-8")  # as a spreadsheet saves it, with a BOM
     code, out, _ = run("units", "import", str(csv))
@@ -84,7 +71,7 @@ def test_units_are_imported_once_and_listed(run, store_url: str, tmp_path: Path)
         ("code,name,kind\nok,好,section,extra\n", "line 2: more cells than the 3 columns"),
     ],
 )
-def test_a_bad_row_refuses_the_whole_file(run, store_url: str, tmp_path: Path, content: str, where: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_bad_row_refuses_the_whole_file(run: Run, store_url: str, tmp_path: Path, content: str, where: str) -> None:
     csv = tmp_path / "units.csv"
     csv.write_text(content, encoding="utf-8")
     code, _, err = run("units", "import", str(csv))
@@ -92,7 +79,7 @@ def test_a_bad_row_refuses_the_whole_file(run, store_url: str, tmp_path: Path, c
     assert _codes(store_url, Register.UNIT) == []
 
 
-def test_places_and_categories_are_imported(run, store_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_places_and_categories_are_imported(run: Run, store_url: str, tmp_path: Path) -> None:
     places = tmp_path / "places.csv"
     places.write_text(
         "code,name,kind,parent,active_from,grid_level\n东湖村,东湖村,village,,,\n东湖村第1网格,东湖村第1网格,grid_cell,东湖村,,street\n",
@@ -108,7 +95,7 @@ def test_places_and_categories_are_imported(run, store_url: str, tmp_path: Path)
     assert _codes(store_url, Register.COMPLAINT_CATEGORY) == []
 
 
-def test_an_office_is_added_once(run) -> None:  # type: ignore[no-untyped-def]
+def test_an_office_is_added_once(run: Run) -> None:
     assert run("office", "add", "xihu", "西湖街道") == (0, "registered office xihu (西湖街道)\n", "")
     assert run("office", "add", "xihu", "西湖街道")[1] == "already registered office xihu (西湖街道)\n"
     code, _, err = run("office", "add", "xihu", "西湖镇")
@@ -118,7 +105,7 @@ def test_an_office_is_added_once(run) -> None:  # type: ignore[no-untyped-def]
     assert code == 0 and [line.split()[0] for line in out.splitlines()] == ["code", "xihu"]
 
 
-def test_adopt_registers_what_the_log_names_once(run, store_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_adopt_registers_what_the_log_names_once(run: Run, store_url: str) -> None:
     ledger = build_ledger(Settings(database_url=store_url))
     try:
         common: dict[str, Any] = {"channel": "hotline", "description": "夜间施工噪声", "parties": [complainant()]}
