@@ -28,7 +28,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import TopicError, resolve_topic
 
 from application.core import CASE_CLASSES
-from application.registers import RegisterUseCases
+from application.registers import CATEGORY_KINDS, RegisterUseCases
 from domain.actor import Actor
 from domain.case import Case
 from domain.clearing import Clearing
@@ -167,5 +167,4 @@ def _register(ledger: RegisterUseCases, actor: Actor, office: str, found: Found,
         kind = found.kind or PlaceKind.VILLAGE
         ledger.register_place(actor, office, code, name, kind.code, reason, active_from=since)
     else:
-        case_kind = next(c.KIND for c in CASE_CLASSES if Register.for_kind(c.KIND) is found.register)
-        ledger.register_category(actor, office, case_kind, code, name, reason, active_from=since)
+        ledger.register_category(actor, office, CATEGORY_KINDS[found.register], code, name, reason, active_from=since)

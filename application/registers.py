@@ -31,6 +31,8 @@ ENTRY_CLASSES: dict[Register, type[RegisterEntry]] = {
     Register.PLACE: Place,
     **{Register.for_kind(kind): Category for kind in CaseKind},
 }
+CATEGORY_KINDS: dict[Register, CaseKind] = {Register.for_kind(kind): kind for kind in CaseKind}
+"""The kind of case each register of categories is of."""
 
 
 _BATCH: ContextVar[dict[UUID, RegisterEntry] | None] = ContextVar("register_batch", default=None)
@@ -133,8 +135,8 @@ class RegisterUseCases(LedgerCore):
             return self.register_unit
         if register is Register.PLACE:
             return self.register_place
-        if ENTRY_CLASSES[register] is Category:
-            kind = next(k for k in CaseKind if Register.for_kind(k) is register)
+        if register in CATEGORY_KINDS:
+            kind = CATEGORY_KINDS[register]
             return lambda actor, office, **row: self.register_category(actor, office, kind, **row)
         raise InvalidValue("register", "offices are registered one by one", zh="街道/乡镇须逐个登记")
 

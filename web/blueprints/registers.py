@@ -19,6 +19,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from application.register_listing import EntryFilter, entry_view
+from application.registers import CATEGORY_KINDS
 from domain.kinds import CaseKind
 from domain.labels import Labelled
 from domain.registers.entry import RegisterEntry
@@ -89,13 +90,9 @@ class RegisterRoutes:
 
     def register_entry(self, office: str, data: dict[str, Any]) -> Any:
         use_case = getattr(ledger(), self.use_case)
-        if self.register is Register.UNIT or self.register is Register.PLACE:
-            return use_case(current_actor(), office, **data)
-        return use_case(current_actor(), office, _kind_of(self.register), **data)
-
-
-def _kind_of(register: Register) -> CaseKind:
-    return next(kind for kind in CaseKind if Register.for_kind(kind) is register)
+        if self.register in CATEGORY_KINDS:
+            return use_case(current_actor(), office, CATEGORY_KINDS[self.register], **data)
+        return use_case(current_actor(), office, **data)
 
 
 def _parent() -> fields.String:
@@ -281,7 +278,7 @@ def _collection(routes: RegisterRoutes) -> None:
         ("merge", "merge_register_entry", MergeBody, f"Merge the {title} into another; it ends now."),
         ("retire", "retire_register_entry", RetireBody, f"Retire the {title} now or at active_to."),
     ]
-    if routes.use_case == "register_category":
+    if routes.register in CATEGORY_KINDS:
         changes.append(("limits", "change_category_limits", LimitsBody, "Replace the category's time limits."))
     for path, use_case, schema, summary in changes:
         _change_route(f"{entry}/{path}", f"{path}_{name}", use_case, schema, summary, ref_of)
