@@ -8,7 +8,6 @@ raw notifications in pages and decodes only the events it needs.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -27,8 +26,6 @@ from domain.errors import InvalidValue
 from domain.time import require_aware
 from domain.tolerance import ToleranceRuling
 
-PAGE = 1000
-
 
 class AuditQueries(LedgerCore):
     def read_user_activity(self, actor: Actor, user_id: str, since: datetime, until: datetime) -> list[dict[str, Any]]:
@@ -40,7 +37,7 @@ class AuditQueries(LedgerCore):
         needle = b'"user_id":' + json.dumps(user_id, ensure_ascii=False).encode("utf-8")
         plain_state = self.mapper.cipher is None and self.mapper.compressor is None
         found = []
-        for notification in self._scan(lambda n: not plain_state or needle in n.state):
+        for notification in self.scan_notifications(lambda n: not plain_state or needle in n.state):
             event: Any = self.mapper.to_domain_event(notification)
             who = getattr(event, "actor", None)
             at = getattr(event, "at", None)
@@ -85,19 +82,12 @@ class AuditQueries(LedgerCore):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _scan(self, wanted: Callable[[Notification], bool]) -> Iterator[Notification]:
-        position = 0
-        while True:
-            page = self.recorder.select_notifications(position, PAGE, inclusive_of_start=False)
-            yield from (n for n in page if wanted(n))
-            if len(page) < PAGE:
-                return
-            position = page[-1].id
-
     def _register(
         self, kind: type[ToleranceRuling | Clearing], noun: str, cadre_id: str | None
     ) -> list[dict[str, Any]]:
-        created = (n for n in self._scan(lambda n: n.originator_version == 1) if _is_event_of(n.topic, kind))
+        created = (
+            n for n in self.scan_notifications(lambda n: n.originator_version == 1) if _is_event_of(n.topic, kind)
+        )
         cadres: dict[str, dict[str, Any]] = {}
         for notification in created:
             record = self.load(kind, UUID(str(notification.originator_id)), noun[:-1])

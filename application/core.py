@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
     InterfaceError,
     JSONTranscoder,
     MapperDeserialisationError,
+    Notification,
     OperationalError,
     ProgrammingError,
 )
@@ -231,6 +232,16 @@ class LedgerCore(Application[UUID]):
                     break
                 position = page[-1].id
         return found[:limit]
+
+    def scan_notifications(self, wanted: Callable[[Notification], bool]) -> Iterator[Notification]:
+        """The notifications of the whole log that ``wanted`` keeps, in log order, read in pages."""
+        position = 0
+        while True:
+            page = self.recorder.select_notifications(position, LOG_PAGE, inclusive_of_start=False)
+            yield from (n for n in page if wanted(n))
+            if len(page) < LOG_PAGE:
+                return
+            position = page[-1].id
 
     def log_position(self) -> int:
         """The newest notification id in the log (0 when empty)."""

@@ -19,6 +19,7 @@ from application.errors import Forbidden
 from domain.actor import Actor, Role
 from domain.case import Case
 from domain.clearing import Clearing
+from domain.registers.entry import RegisterEntry
 from domain.tolerance import ToleranceRuling
 from domain.values import Party
 
@@ -160,7 +161,7 @@ PERMISSIONS: dict[str, Permission] = {
 }
 
 
-RecordKind = type[Case] | type[ToleranceRuling] | type[Clearing]
+RecordKind = type[Case] | type[ToleranceRuling] | type[Clearing] | type[RegisterEntry]
 """The kinds of record a route reads; each route names its own, and answers for no other."""
 
 
@@ -176,6 +177,7 @@ RECORD_READS: dict[RecordKind, RecordReads] = {
     Case: RecordReads("read_case", "read_history"),
     ToleranceRuling: RecordReads("read_ruling", "read_ruling"),
     Clearing: RecordReads("read_clearing", "read_clearing"),
+    RegisterEntry: RecordReads("read_register", "read_register"),
 }
 
 
@@ -221,9 +223,10 @@ class Sight:
     free_text: bool
 
 
-def sight(actor: Actor, record: Case | ToleranceRuling | Clearing) -> Sight:
+def sight(actor: Actor, record: Case | ToleranceRuling | Clearing | RegisterEntry) -> Sight:
     """What ``actor`` sees of ``record``: of a case, as :func:`shows_identities` and
-    :func:`may_read_free_text` say; of a ruling or a clearing (no parties; discipline's), all of it."""
+    :func:`may_read_free_text` say; of a ruling or a clearing (no parties; discipline's), or of a register
+    entry (its reasons are about the office's organisation, not about people), all of it."""
     if isinstance(record, Case):
         return Sight(shows_identities(actor, record), may_read_free_text(actor, record.handling_units))
     return Sight(identities=True, free_text=True)

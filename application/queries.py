@@ -19,12 +19,18 @@ from domain.clearing import Clearing
 from domain.clocks import StageClock, derive_clocks, marks_from_events
 from domain.errors import CalendarYearMissing
 from domain.labels import Labelled
+from domain.registers.entry import RegisterEntry
 from domain.time import SHANGHAI, now
 from domain.tolerance import ToleranceRuling
 from domain.values import Party
 
-R = TypeVar("R", bound=Case | ToleranceRuling | Clearing)
-RECORD_NOUNS: dict[type, str] = {Case: "case", ToleranceRuling: "tolerated-error ruling", Clearing: "clearing"}
+R = TypeVar("R", bound=Case | ToleranceRuling | Clearing | RegisterEntry)
+RECORD_NOUNS: dict[type, str] = {
+    Case: "case",
+    ToleranceRuling: "tolerated-error ruling",
+    Clearing: "clearing",
+    RegisterEntry: "register entry",
+}
 
 _HIDDEN = frozenset({"_id", "_version", "_created_on", "_modified_on", "_pending_events", "fingerprint", "filing_key"})
 
@@ -45,7 +51,7 @@ class Queries(LedgerCore):
         return view if seen.free_text else without_free_text(view)
 
     def view_history(self, actor: Actor, kind: RecordKind, record_id: UUID) -> list[dict[str, Any]]:
-        """Every event of a case, ruling or clearing of ``kind``, as ``actor`` may see it.
+        """Every event of a case, ruling, clearing or register entry of ``kind``, as ``actor`` may see it.
 
         A record of another kind (an account, a ruling through a case's route) is not found.
         """

@@ -3,7 +3,9 @@ force, which validation of records will ask."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 from uuid import UUID
@@ -14,7 +16,7 @@ from application.errors import Conflict, NotFound
 from application.ports import Persistence
 from domain.actor import Actor
 from domain.calendar import WorkingCalendar
-from domain.errors import InvalidValue
+from domain.errors import DomainError, InvalidValue
 from domain.kinds import CaseKind, GridLevel
 from domain.registers.categories import Category, TimeLimit
 from domain.registers.entry import Opening, RegisterEntry
@@ -34,6 +36,33 @@ ENTRY_CLASSES: dict[Register, type[RegisterEntry]] = {
     Register.PLACE: Place,
     **{Register.for_kind(kind): Category for kind in CaseKind},
 }
+CATEGORY_KINDS: dict[Register, CaseKind] = {Register.for_kind(kind): kind for kind in CaseKind}
+"""The kind of case each register of categories is of."""
+
+
+_BATCH: ContextVar[dict[UUID, RegisterEntry] | None] = ContextVar("register_batch", default=None)
+"""The entries an import has built but not saved yet, by id: registrations read them as if stored."""
+
+
+class RowRefused(Exception):
+    """Row ``row`` (from 0) of an import was refused, so none was registered; ``field`` names its input if
+    the refusal names one."""
+
+    def __init__(self, row: int, error: DomainError) -> None:
+        super().__init__(str(error))
+        self.row = row
+        self.error = error
+        self.field = error.field if isinstance(error, InvalidValue) else None
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import recorded: the entries it registered, those already registered exactly so, and the log
+    position of its transaction (None when it registered nothing)."""
+
+    registered: list[EntryRef]
+    already: list[EntryRef]
+    position: int | None
 
 
 class RegisterLookup(Protocol):
@@ -87,7 +116,53 @@ class RegisterUseCases(LedgerCore):
         self.authorize(actor, "read_register")
         return self._entries(office, Register.parse(register, "register"))
 
+    def read_register_entry(self, actor: Actor, ref: EntryRef) -> RegisterEntry:
+        """One entry, in force or not, with its history of names, parents and period."""
+        self.authorize(actor, "read_register")
+        return self._entry(ref)
+
+    def read_offices(self, actor: Actor) -> list[Office]:
+        """Every registered office, in the order they were registered."""
+        self.authorize(actor, "read_register")
+        return [self.load(Office, i, "office") for i in self.created_ids(Office)]
+
     # -- registering ------------------------------------------------------------------------
+
+    def import_register(
+        self, actor: Actor, office: str, register: Register | str, rows: Sequence[Mapping[str, Any]]
+    ) -> Imported:
+        """Register the entries ``rows`` describe (each the keyword arguments of the register's registration
+        but office and actor: code, name, kind, reason, parent, …) in one transaction, or none of them: the
+        first refused row raises :class:`RowRefused`. A row may name as parent an entry of an earlier row; a
+        row already registered exactly so is left as it is."""
+        chosen = Register.parse(register, "register")
+        registration = self._registration(chosen)
+        built: dict[UUID, RegisterEntry] = {}
+        already: list[EntryRef] = []
+        token = _BATCH.set(built)
+        try:
+            for number, row in enumerate(rows):
+                try:
+                    result = registration(actor, office, **row)
+                except DomainError as error:
+                    raise RowRefused(number, error) from None
+                if result.retried:
+                    already.append(EntryRef(office, chosen, str(row.get("code"))))
+        finally:
+            _BATCH.reset(token)
+        keeping = self._keeping(office, chosen, actor, self.moment(None)) if built else []
+        position = self.commit(*keeping, *built.values()).position if built else None
+        return Imported([e.ref for e in built.values()], already, position)
+
+    def _registration(self, register: Register) -> Callable[..., CommandResult]:
+        if register is Register.UNIT:
+            return self.register_unit
+        if register is Register.PLACE:
+            return self.register_place
+        if register in CATEGORY_KINDS:
+            kind = CATEGORY_KINDS[register]
+            return lambda actor, office, **row: self.register_category(actor, office, kind, **row)
+        raise InvalidValue("register", "offices are registered one by one", zh="街道/乡镇须逐个登记")
 
     def register_office(
         self,
@@ -309,6 +384,10 @@ class RegisterUseCases(LedgerCore):
         of a register of an office is saved with the record that the office keeps it."""
         request = {"office": ref.office, "register": ref.register, "code": ref.code, "name": name, "reason": reason}
         digest = fingerprint(request | {"active_from": active_from} | details)
+        batch = _BATCH.get()
+        if batch is not None and ref.id in batch:
+            batch[ref.id].check_retry(digest)
+            return CommandResult(ref.id, 1, None, retried=True)
         if self.exists(ref.id):
             return self._retry(ref, digest)
         opening = Opening.of(
@@ -323,19 +402,22 @@ class RegisterUseCases(LedgerCore):
         )
         if ref.register is not Register.OFFICE:
             self._office_in_force(ref.office, opening.moment)
+        if batch is not None:
+            entry = batch[ref.id] = build(opening)
+            return CommandResult(ref.id, entry.version, None)
         try:
-            return self.commit(*self._keeping(ref, opening), build(opening))
+            return self.commit(*self._keeping(ref.office, ref.register, opening.actor, opening.at), build(opening))
         except Conflict:
             if self.exists(ref.id):
                 return self._retry(ref, digest)
         return self.commit(build(opening))  # another first entry of the register was saved meanwhile
 
-    def _keeping(self, ref: EntryRef, opening: Opening) -> list[RegisterKept]:
-        """The record that the office keeps the register, if this is its first entry (offices are kept by
-        the deployment, not by an office)."""
-        if ref.register is Register.OFFICE or self.keeps(ref.office, ref.register):
+    def _keeping(self, office: str, register: Register, actor: Actor, at: datetime) -> list[RegisterKept]:
+        """The record that ``office`` keeps ``register``, if it does not yet (offices are kept by the
+        deployment, not by an office): saved with the register's first entry or first import."""
+        if register is Register.OFFICE or self.keeps(office, register):
             return []
-        return [RegisterKept(office=ref.office, register=ref.register, actor=opening.actor, at=opening.at)]
+        return [RegisterKept(office=office, register=register, actor=actor, at=at)]
 
     def _retry(self, ref: EntryRef, digest: str) -> CommandResult:
         entry = self._entry(ref)
@@ -364,7 +446,11 @@ class RegisterUseCases(LedgerCore):
         return self.load(ENTRY_CLASSES[ref.register], ref.id, ref.register.en.lower(), ref.code)
 
     def _referenced(self, ref: EntryRef, field: str) -> RegisterEntry:
-        """The entry an input names; :class:`NotInRegister` naming ``field`` if there is none."""
+        """The entry an input names (one an import has built, too); :class:`NotInRegister` naming ``field``
+        if there is none."""
+        built = (_BATCH.get() or {}).get(ref.id)
+        if built is not None:
+            return built
         try:
             return self._entry(ref)
         except NotFound:

@@ -7,7 +7,7 @@ from datetime import datetime
 from demo.office import CLERK, COMPLAINT_CHANNELS, COMPLAINT_WEIGHTS, SUPERVISOR, handler, pick
 from demo.plans import ComplaintPlan
 from demo.run import Run, Track
-from demo.text import ASSIST, BUILDING, CITY, COMPLAINTS, LOCAL, REPLIES, SAY
+from demo.text import ASSIST, BUILDING, CITY, COMPLAINTS, LOCAL, REPLIES, SAY, village_committee
 from domain.complaint import ComplaintStatus as CS
 from domain.kinds import Channel, ComplaintCategory
 from domain.outcomes import ClockPause, Finding, PartyRole, ReplyOpinion, Satisfaction
@@ -43,8 +43,8 @@ def complaint(run: Run, plan: ComplaintPlan, index: int) -> None:
 def lead_unit(category: ComplaintCategory, where: Location) -> str:
     """The unit that handles a complaint of ``category`` about ``where``: its village's committee for local
     matters."""
-    lead, village = COMPLAINTS[category][1], where.village
-    return village + ("村民委员会" if village.endswith("村") else "居民委员会") if lead == LOCAL else lead
+    lead = COMPLAINTS[category][1]
+    return village_committee(where.village) if lead == LOCAL else lead
 
 
 def _file_complaint(

@@ -7,7 +7,7 @@ from datetime import timedelta
 from demo.office import CLERK, DISPUTE_CHANNELS, DISPUTE_WEIGHTS, SUPERVISOR, handler, pick
 from demo.plans import DisputePlan
 from demo.run import Run, Track
-from demo.text import DISPUTES, MEDIATORS, REFUSALS, SAY, SESSION_NOTES
+from demo.text import DISPUTES, MEDIATORS, REFUSALS, SAY, SESSION_NOTES, STREET_MEDIATION, mediation_committee
 from domain.actor import Actor
 from domain.dispute import DisputeStatus as DS
 from domain.kinds import DisputeType
@@ -41,7 +41,7 @@ def dispute(run: Run, plan: DisputePlan, index: int) -> None:
         return
     t.do(ledger.accept_dispute, SUPERVISOR, days=(0, 2), status=DS.ACCEPTED)
     first, second = rng.sample(MEDIATORS, 2)
-    unit = rng.choice((f"{where.village}人民调解委员会", "街道人民调解委员会"))
+    unit = rng.choice((mediation_committee(where.village), STREET_MEDIATION))
     t.do(ledger.assign_mediator, SUPERVISOR, first, unit, days=(0, 2), status=DS.MEDIATOR_ASSIGNED)
     if plan.recusal:
         t.do(ledger.recuse_mediator, SUPERVISOR, SAY["recuse"], days=(0, 1))

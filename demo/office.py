@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
-from demo.text import COMPLAINTS, DISPUTES, GIVEN, NEAR, ROADS, SURNAMES, VILLAGES, VIOLATIONS
+from demo.text import COMPLAINTS, DISPUTES, GIVEN, GRID_CELLS, NEAR, ROADS, SURNAMES, VILLAGES, VIOLATIONS, grid_cell
 from domain.actor import Actor, Role
 from domain.kinds import Channel, ComplaintCategory
 from domain.labels import Labelled
@@ -129,4 +129,4 @@ class Office:
         """Where a case of category ``near`` happens: the village it usually happens in, or any."""
         village = NEAR.get(near) or self.rng.choice(VILLAGES)
         address = f"{village}{self.rng.choice(ROADS)}{self.rng.randint(1, 188)}号"
-        return Location(village, address, grid_cell=f"{village}第{self.rng.randint(1, 6)}网格")
+        return Location(village, address, grid_cell=grid_cell(village, self.rng.randint(1, GRID_CELLS)))

@@ -30,6 +30,26 @@ OFFICERS = {
 MEDIATORS = ("叶海燕", "章建平", "林素琴", "郑国华", "金晓丽", "何永康")
 LEADERS = ["张立平", "陈海军", "吴秀英", "徐文斌"]
 CITY, BUILDING, LOCAL = "城管执法中队", "村镇建设办公室", "村（居）委会"
+STREET_MEDIATION = "街道人民调解委员会"
+GRID_CELLS = 6
+"""How many grid cells each village or community has."""
+
+
+def village_committee(village: str) -> str:
+    """The committee of a village (村民委员会) or community (居民委员会), which handles its local matters."""
+    return village + ("村民委员会" if village.endswith("村") else "居民委员会")
+
+
+def mediation_committee(village: str) -> str:
+    """The people's mediation committee of a village or community."""
+    return f"{village}人民调解委员会"
+
+
+def grid_cell(village: str, number: int) -> str:
+    """The ``number``-th grid cell of a village or community."""
+    return f"{village}第{number}网格"
+
+
 HOSPITAL, SCHOOL = "新河社区", "城东社区"
 NEAR: dict[Labelled, str] = {CC.BREAKFAST_STALLS: HOSPITAL, CC.CATERING_ORDER: HOSPITAL, CC.PARKING: SCHOOL}
 NEAR |= {VT.STREET_VENDING: HOSPITAL, VT.CATERING_FUMES: HOSPITAL, VT.DISORDERLY_PARKING: SCHOOL}

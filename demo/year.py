@@ -34,6 +34,7 @@ from demo.plans import (
     bulk_dispute,
     bulk_enforcement,
 )
+from demo.registers import register_demo_office
 from demo.rulings import clearing, ruling
 from demo.run import Run, StopReached, demo_key
 from demo.text import CITY
@@ -107,8 +108,9 @@ def load_demo(
     complaint, :class:`DemoAlreadyLoaded` is raised before anything is written (so an interrupted load
     needs a fresh store). A store that holds any case is refused too (:class:`StoreHoldsCases`), unless
     ``force``: the log is never rewritten, so a demo year loaded among real cases stays there for good.
-    A ``year`` still running is recorded up to now only. Then one user per role (:data:`USERS`) is
-    added, if not there yet, and given a new token.
+    A ``year`` still running is recorded up to now only. The office's units, places and categories are
+    registered first (:mod:`demo.registers`), so the cases name register entries. Then one user per role
+    (:data:`USERS`) is added, if not there yet, and given a new token.
     """
     if scale < 0:
         raise ValueError("scale must not be negative")
@@ -120,6 +122,7 @@ def load_demo(
             "(it is never rewritten): load the demo into an empty store, or pass --force to add it anyway"
         )
     run = Run(ledger, year, seed)
+    register_demo_office(ledger, [actor.unit for actor, _ in USERS])
     kinds: list[tuple[str, _Flow, tuple[Any, ...], Callable[[random.Random], Any]]] = [
         ("complaint", complaint, SPECIAL_COMPLAINTS, bulk_complaint),
         ("dispute", dispute, SPECIAL_DISPUTES, bulk_dispute),

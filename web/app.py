@@ -10,7 +10,7 @@ from application.ledger import CaseLedger
 from bootstrap.ledger import build_ledger
 from web.api import ProblemApi
 from web.auth import init_auth
-from web.blueprints import audit, cases, docs, health, kinds, queues, records, statistics
+from web.blueprints import audit, cases, docs, health, kinds, queues, records, registers, statistics
 from web.problems import UNSUPPORTED, fields_problem, problem_response, register_problem_handlers
 from web.schemas import unstorable_in
 from web.wsgi import ClientBehindProxy, ReadBodyBeforeResponse
@@ -75,6 +75,7 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     api.register_blueprint(audit.blp)
     api.register_blueprint(queues.blp)
     api.register_blueprint(statistics.blp)
+    api.register_blueprint(registers.blp)
     app.register_blueprint(docs.blp)
     app.add_url_rule("/health", "health_root", health.health)
     proxies = ledger.settings.trusted_proxies

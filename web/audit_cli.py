@@ -9,7 +9,6 @@ checkpoint) · 9 forged (a checkpoint's signature is not the committee's key's, 
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -27,8 +26,7 @@ from audit.store import AuditStore
 from audit.verify import Finding, Outcome, Report, verify_log
 from bootstrap.maintenance import audit_store
 from bootstrap.maintenance import grant_service_role as grant
-from domain.actor import Actor, Role
-from web.cli_ledger import click_errors, command_ledger
+from web.cli_ledger import click_errors, command_ledger, operator
 
 
 @click.group()
@@ -182,7 +180,7 @@ def identities_erase(person_ids: tuple[str, ...], reason: str) -> None:
     everywhere, and the log and its chain stay as they were."""
     with command_ledger() as ledger:
         for person_id in person_ids:
-            ledger.erase_identity(_operator(), person_id, reason)
+            ledger.erase_identity(operator(), person_id, reason)
             click.echo(f"erased {person_id}")
 
 
@@ -193,7 +191,3 @@ def identities_purge() -> None:
     with command_ledger() as ledger:
         ledger.purge_erased_keys()
     click.echo("purged the erased identity keys from the store's files")
-
-
-def _operator() -> Actor:
-    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")

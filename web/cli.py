@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
 import logging
 import os
 import signal
 import sys
 import threading
 import time
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -22,13 +19,14 @@ from application.config import Settings
 from application.ledger import CaseLedger
 from bootstrap.maintenance import init_store
 from bootstrap.read_side import build_runners, open_read_store
-from domain.actor import Actor, Role
-from domain.time import SHANGHAI
+from domain.actor import Role
 from projections.followers import follower_states
 from projections.runner import ProjectionRunner
 from projections.store import ReadStore
 from web.audit_cli import audit, grant_service_role, identities
-from web.cli_ledger import click_errors, command_ledger
+from web.cli_ledger import click_errors, command_ledger, operator
+from web.cli_registers import COMMANDS as REGISTER_COMMANDS
+from web.cli_tables import minute, table
 from web.supervision import SupervisedChild
 
 DEGRADED_EXIT = 3
@@ -57,11 +55,6 @@ def db_init() -> None:
     click.echo(f"initialised {_redacted(settings.database_url)}")
 
 
-def _operator() -> Actor:
-    """Whoever runs the command on the server acts as an administrator, recorded by their login name."""
-    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")
-
-
 @main.group()
 def users() -> None:
     """Manage users."""
@@ -75,7 +68,7 @@ def users() -> None:
 def users_add(username: str, role: str, unit: str, display_name: str | None) -> None:
     """Register USERNAME in a role and unit."""
     with command_ledger() as ledger:
-        ledger.add_user(_operator(), username, display_name or username, role, unit)
+        ledger.add_user(operator(), username, display_name or username, role, unit)
     click.echo(f"added {username} ({role}, {unit})")
 
 
@@ -85,7 +78,7 @@ def users_add(username: str, role: str, unit: str, display_name: str | None) -> 
 def users_deactivate(username: str, reason: str) -> None:
     """Deactivate USERNAME; their tokens stop working at once."""
     with command_ledger() as ledger:
-        ledger.deactivate_user(_operator(), username, reason)
+        ledger.deactivate_user(operator(), username, reason)
     click.echo(f"deactivated {username}")
 
 
@@ -93,8 +86,8 @@ def users_deactivate(username: str, reason: str) -> None:
 def users_list() -> None:
     """Every user: username, role, unit, display name, and whether active."""
     with command_ledger() as ledger:
-        found = ledger.read_users(_operator())
-    _table(
+        found = ledger.read_users(operator())
+    table(
         ("username", "role", "unit", "name", "state"),
         [(u.username, u.role.code, u.unit, u.display_name, "active" if u.active else "deactivated") for u in found],
     )
@@ -112,7 +105,7 @@ def tokens() -> None:
 def tokens_issue(username: str, label: str, days: int | None) -> None:
     """Issue a token for USERNAME; the secret is printed once and never stored."""
     with command_ledger() as ledger:
-        token_id, secret = ledger.issue_token(_operator(), username, label, days)
+        token_id, secret = ledger.issue_token(operator(), username, label, days)
     click.echo(f"token id: {token_id}", err=True)
     click.echo(secret)
 
@@ -123,7 +116,7 @@ def tokens_issue(username: str, label: str, days: int | None) -> None:
 def tokens_revoke(token_id: UUID, reason: str) -> None:
     """Revoke the token with TOKEN_ID (printed when it was issued)."""
     with command_ledger() as ledger:
-        ledger.revoke_token(_operator(), token_id, reason)
+        ledger.revoke_token(operator(), token_id, reason)
     click.echo(f"revoked {token_id}")
 
 
@@ -132,39 +125,22 @@ def tokens_revoke(token_id: UUID, reason: str) -> None:
 def tokens_list(username: str | None) -> None:
     """Every token: id, user, label, when issued, last used (to the minute), expiry, revoked. Never the secret."""
     with command_ledger() as ledger:
-        found = ledger.read_tokens(_operator(), username)
-    _table(
+        found = ledger.read_tokens(operator(), username)
+    table(
         ("id", "user", "label", "created", "last used", "expires", "revoked"),
         [
             (
                 str(t.id),
                 t.username,
                 t.label,
-                _minute(t.created_at),
-                _minute(t.last_used_at),
-                _minute(t.expires_at),
+                minute(t.created_at),
+                minute(t.last_used_at),
+                minute(t.expires_at),
                 "revoked" if t.revoked else "-",
             )
             for t in found
         ],
     )
-
-
-def _minute(moment: datetime | None) -> str:
-    return "-" if moment is None else moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
-    """Rows under their headers, in columns as wide as their widest cell (CJK characters count twice)."""
-    widths = [max(_width(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    for row in (headers, *rows):
-        click.echo(
-            "  ".join(cell + " " * (width - _width(cell)) for cell, width in zip(row, widths, strict=True)).rstrip()
-        )
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 @main.group()
@@ -286,7 +262,7 @@ def demo_load(year: int, scale: float, seed: int, force: bool) -> None:
         + f", {summary.rulings} rulings, {summary.clearings} clearings ({summary.events} events)"
     )
     click.echo("demo users and their tokens (shown once; `caseledger tokens list` shows the tokens' ids):")
-    _table(("user", "token"), list(summary.tokens.items()))
+    table(("user", "token"), list(summary.tokens.items()))
 
 
 @main.command()
@@ -381,5 +357,7 @@ class _Gunicorn:
 
 
 main.add_command(audit)
+for command in REGISTER_COMMANDS:
+    main.add_command(command)
 main.add_command(identities)
 db.add_command(grant_service_role)

@@ -3,6 +3,7 @@ as click's: one line naming the cause, never a traceback."""
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,7 +14,13 @@ from application.core import store_errors
 from application.errors import CaseLedgerError
 from application.ledger import CaseLedger
 from bootstrap.ledger import build_ledger
+from domain.actor import Actor, Role
 from domain.errors import DomainError
+
+
+def operator() -> Actor:
+    """Whoever runs a command on the server acts as an administrator, recorded by their login name."""
+    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")
 
 
 @contextmanager

@@ -13,8 +13,10 @@ import pytest
 from application.config import Settings
 from application.ledger import CaseLedger
 from application.permissions import RecordKind
+from application.register_adoption import logged_values
 from bootstrap.ledger import build_ledger
-from demo.year import DemoAlreadyLoaded, DemoSummary, load_demo, planned_counts
+from demo.registers import register_demo_office
+from demo.year import USERS, DemoAlreadyLoaded, DemoSummary, load_demo, planned_counts
 from domain.case import Case
 from domain.clearing import Clearing, ClearingStatus
 from domain.complaint import ComplaintStatus
@@ -22,6 +24,7 @@ from domain.dispute import DisputeStatus
 from domain.enforcement import EnforcementStatus
 from domain.labels import Labelled
 from domain.outcomes import DecisionType, RefusalGround
+from domain.registers.refs import Register
 from domain.time import SHANGHAI
 from domain.tolerance import RulingOutcome, RulingStatus, ToleranceRuling
 from tests.support import DISCIPLINE
@@ -241,3 +244,33 @@ def test_the_same_seed_gives_the_same_year(tmp_path: Path, demo: tuple[CaseLedge
     finally:
         again.close()
     assert (repeat.cases, repeat.events, repeat.case_ids) == (summary.cases, summary.events, summary.case_ids)
+
+
+def test_every_unit_place_and_category_the_demo_names_is_registered_in_force(
+    demo: tuple[CaseLedger, DemoSummary, list[int]],
+) -> None:
+    ledger, _, _ = demo
+    named = logged_values(ledger)
+    assert {f.register for f in named} == {
+        Register.UNIT,
+        Register.PLACE,
+        Register.COMPLAINT_CATEGORY,
+        Register.DISPUTE_CATEGORY,
+        Register.ENFORCEMENT_CATEGORY,
+    }
+    for found in named:
+        ledger.active_entry("default", found.register, found.code, found.since)
+    cells = [p for p in ledger.read_register(DISCIPLINE, "default", "place") if p.parent is not None]
+    assert cells and all(ledger.active_entry("default", Register.PLACE, c.parent or "", c.active_from) for c in cells)
+
+
+def test_a_second_demo_year_registers_nothing_again(tmp_path: Path) -> None:
+    ledger = build_ledger(Settings(database_url=f"sqlite:///{tmp_path}/twice.db"), create_tables=True)
+    try:
+        users = [actor.unit for actor, _ in USERS]
+        assert register_demo_office(ledger, users) > 100
+        before = ledger.log_position()
+        assert register_demo_office(ledger, users) == 0
+        assert ledger.log_position() == before
+    finally:
+        ledger.close()

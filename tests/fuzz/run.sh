@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz the running API with schemathesis against its own OpenAPI document, as three roles on both
+# Fuzz the running API with schemathesis against its own OpenAPI document, as four roles on both
 # stores; any failure (5xx, a response outside its schema, bad input accepted) fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,3 +46,4 @@ pgdb="caseledger_fuzz_$$"
 psql -q -h 127.0.0.1 -U root -d postgres -c "CREATE DATABASE $pgdb"
 fuzz "postgresql://root@127.0.0.1:5432/$pgdb" supervisor '.*'
 fuzz "sqlite:///$work/fuzz.sqlite3" discipline 'rulings|Clearings|Tolerated'
+fuzz "sqlite:///$work/fuzz.sqlite3" admin 'Registers'

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -18,6 +19,7 @@ from bootstrap.ledger import build_ledger
 from domain.actor import Actor, Role
 from tests.support import DISCIPLINE
 from web.app import create_app
+from web.cli import main
 
 OWN_UNIT = "城管执法中队"
 OTHER_UNIT = "市场监管所"
@@ -114,3 +116,21 @@ COMPLAINT: dict[str, Any] = {
     "description": "医院北门早餐摊点占道经营，影响救护车通行",
     "parties": [{"role": "complainant", "name": "王秀兰", "phone": "13800000000"}],
 }
+
+
+class Run(Protocol):
+    """Runs the command with ``args``: its exit status, standard output and standard error."""
+
+    def __call__(self, *args: str) -> tuple[int, str, str]: ...
+
+
+@pytest.fixture
+def run(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
+    monkeypatch.setenv("CASELEDGER_DATABASE_URL", store_url)
+    runner = CliRunner()
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(main, list(args), catch_exceptions=False)
+        return result.exit_code, result.stdout, result.stderr
+
+    return invoke

@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Protocol
-
-import pytest
-from click.testing import CliRunner
 
 from application.config import Settings
 from bootstrap.ledger import build_ledger
 from tests.support import CLERK, complainant, location
-from web.cli import main
-
-
-class Run(Protocol):
-    """Runs the command with ``args``: its exit status, standard output and standard error."""
-
-    def __call__(self, *args: str) -> tuple[int, str, str]: ...
-
-
-@pytest.fixture
-def run(store_url: str, monkeypatch: pytest.MonkeyPatch) -> Run:
-    monkeypatch.setenv("CASELEDGER_DATABASE_URL", store_url)
-    runner = CliRunner()
-
-    def invoke(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(main, list(args), catch_exceptions=False)
-        return result.exit_code, result.stdout, result.stderr
-
-    return invoke
+from tests.web.conftest import Run
 
 
 def test_init_users_and_tokens(run: Run, store_url: str) -> None:

@@ -17,7 +17,14 @@ from werkzeug.test import TestResponse
 from application.config import Settings
 from bootstrap.ledger import build_ledger
 from tests.web.conftest import COMPLAINT, OWN_UNIT, Api, ruling_and_clearing, users_api
-from tests.web.test_permission_matrix import FILINGS, ROUTES
+from tests.web.test_permission_matrix import (
+    FILINGS,
+    REGISTER_CELLS,
+    REGISTER_PATHS,
+    REGISTRATIONS,
+    ROUTES,
+    register_target,
+)
 from web.app import create_app
 from web.auth import PUBLIC_PREFIXES
 from web.read_models import close_read_models, read_models
@@ -52,6 +59,8 @@ def world(module_store_url: str) -> Iterator[World]:
     assert api.act("handler", f"/api/complaints/{handled}/investigate", 3, body).status_code == 200
     unhandled = _file(api, COMPLAINT | {"description": UNHANDLED})
     ruling, clearing = ruling_and_clearing(ledger)
+    for register, path in REGISTER_PATHS.items():
+        register_target(ledger, register, path)
     with app.app_context():
         for runner in read_models().runners.values():
             runner.run_once()
@@ -111,6 +120,26 @@ READS: dict[str, tuple[Callable[[World], str], tuple[int, ...]]] = {
     "evidence export": (lambda w: f"/api/audit/cases/{w.handled}/evidence", DISCIPLINE_ONLY),
     "evidence of no case": (lambda w: f"/api/audit/cases/{NOWHERE}/evidence", DISCIPLINE_FINDS_NONE),
     "identity readings": (lambda w: f"/api/audit/cases/{w.handled}/identity-readings", DISCIPLINE_ONLY),
+    "offices": (lambda w: "/api/offices?text=西湖", ALL),
+    "office": (lambda w: "/api/offices/xihu", ALL),
+    "office history": (lambda w: "/api/offices/xihu/history", ALL),
+    "no office": (lambda w: "/api/offices/nowhere", (404, 404, 404, 404, 404, 404, 404, 404)),
+    "units": (lambda w: "/api/offices/default/units?kind=enforcement_squad", ALL),
+    "unit": (lambda w: "/api/offices/default/units/cgzd", ALL),
+    "unit history": (lambda w: "/api/offices/default/units/cgzd/history", ALL),
+    "no unit": (lambda w: "/api/offices/default/units/nowhere", (404, 404, 404, 404, 404, 404, 404, 404)),
+    "places": (lambda w: "/api/offices/default/places?kind=village", ALL),
+    "place": (lambda w: "/api/offices/default/places/donghu", ALL),
+    "place history": (lambda w: "/api/offices/default/places/donghu/history", ALL),
+    "complaint categories": (lambda w: "/api/offices/default/complaint-categories", ALL),
+    "complaint categories: one": (lambda w: "/api/offices/default/complaint-categories/noise", ALL),
+    "complaint categories: its history": (lambda w: "/api/offices/default/complaint-categories/noise/history", ALL),
+    "dispute categories": (lambda w: "/api/offices/default/dispute-categories", ALL),
+    "dispute categories: one": (lambda w: "/api/offices/default/dispute-categories/noise", ALL),
+    "dispute categories: its history": (lambda w: "/api/offices/default/dispute-categories/noise/history", ALL),
+    "enforcement categories": (lambda w: "/api/offices/default/enforcement-categories", ALL),
+    "enforcement categories: one": (lambda w: "/api/offices/default/enforcement-categories/noise", ALL),
+    "enforcement categories: its history": (lambda w: "/api/offices/default/enforcement-categories/noise/history", ALL),
 }
 
 
@@ -227,6 +256,8 @@ def test_every_authenticated_route_is_in_a_matrix(world: World) -> None:
         ("POST", f"/api/rulings/{record}/review"),
         ("POST", f"/api/audit/cases/{record}/identities"),
         ("POST", "/api/audit/identities/someone/erasure"),
+        *(("POST", f"{REGISTER_PATHS[r.split('/')[0]]}/{r.split('/')[1]}") for r in REGISTER_CELLS),
+        *(("POST", path) for path in REGISTRATIONS),
     ]
     read = [("GET", path(world).partition("?")[0]) for path, _ in READS.values()]
     covered = {adapter.match(path, method)[0] for method, path in written + read}
