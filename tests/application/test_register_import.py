@@ -23,11 +23,12 @@ def test_rows_are_registered_together_and_may_name_an_earlier_row_as_parent(ledg
     before = ledger.log_position()
     imported = ledger.import_register(ADMIN, "default", "unit", ROWS)
     assert [r.code for r in imported.registered] == ["zhd", "cgzd"] and imported.already == []
-    assert imported.position == ledger.log_position() == before + 2
+    assert imported.position == ledger.log_position() == before + 3  # the two entries, and that units are kept
+    assert ledger.keeps("default", Register.UNIT)
     assert ledger.read_register_entry(CLERK, EntryRef("default", Register.UNIT, "cgzd")).parent == "zhd"
     again = ledger.import_register(ADMIN, "default", "unit", [*ROWS, ROWS[0]])
     assert again.registered == [] and [r.code for r in again.already] == ["zhd", "cgzd", "zhd"]
-    assert again.position is None and ledger.log_position() == before + 2
+    assert again.position is None and ledger.log_position() == before + 3
 
 
 @pytest.mark.parametrize(

@@ -86,11 +86,11 @@ def _targets(ledger: CaseLedger) -> dict[str, UUID]:
 
 REGISTER_PATHS = {
     "office": "/api/offices/xihu",
-    "unit": "/api/offices/default/units/cgzd",
-    "place": "/api/offices/default/places/donghu",
-    "complaint": "/api/offices/default/complaint-categories/noise",
-    "dispute": "/api/offices/default/dispute-categories/noise",
-    "enforcement": "/api/offices/default/enforcement-categories/noise",
+    "unit": "/api/offices/xihu/units/cgzd",
+    "place": "/api/offices/xihu/places/donghu",
+    "complaint": "/api/offices/xihu/complaint-categories/noise",
+    "dispute": "/api/offices/xihu/dispute-categories/noise",
+    "enforcement": "/api/offices/xihu/enforcement-categories/noise",
 }
 
 
@@ -99,11 +99,11 @@ def register_target(ledger: CaseLedger, register: str, path: str) -> None:
     if register == "office":
         ledger.register_office(ROOT, code, "西湖街道", "设立")
     elif register == "unit":
-        ledger.register_unit(ROOT, "default", code, "城管执法中队", "enforcement_squad", "设立")
+        ledger.register_unit(ROOT, "xihu", code, "城管执法中队", "enforcement_squad", "设立")
     elif register == "place":
-        ledger.register_place(ROOT, "default", code, "东湖村", "village", "设立")
+        ledger.register_place(ROOT, "xihu", code, "东湖村", "village", "设立")
     else:
-        ledger.register_category(ROOT, "default", register, code, "噪声", "设立")
+        ledger.register_category(ROOT, "xihu", register, code, "噪声", "设立")
 
 
 def sample(field: fields.Field[Any], related: UUID) -> Any:
@@ -382,11 +382,11 @@ def test_every_role_on_every_register_change(world: World, route: str) -> None:
 
 REGISTRATIONS = {
     "/api/offices": ("register_office", {}),
-    "/api/offices/default/units": ("register_unit", {"kind": "section"}),
-    "/api/offices/default/places": ("register_place", {"kind": "village"}),
-    "/api/offices/default/complaint-categories": ("register_category", {}),
-    "/api/offices/default/dispute-categories": ("register_category", {}),
-    "/api/offices/default/enforcement-categories": ("register_category", {}),
+    "/api/offices/xihu/units": ("register_unit", {"kind": "section"}),
+    "/api/offices/xihu/places": ("register_place", {"kind": "village"}),
+    "/api/offices/xihu/complaint-categories": ("register_category", {}),
+    "/api/offices/xihu/dispute-categories": ("register_category", {}),
+    "/api/offices/xihu/enforcement-categories": ("register_category", {}),
 }
 # (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
 ADMIN_ONLY_REGISTRATION = (403, 403, 403, 403, 403, 403, 403, 201)
