@@ -198,6 +198,15 @@ def authorize(actor: Actor, action: str, record: Aggregate | None = None) -> Non
         raise Forbidden(action, f"{actor.user_id} may not see the protected identities of {record.number}")
 
 
+def allowed(actor: Actor, action: str, record: Aggregate | None = None) -> bool:
+    """Whether :func:`authorize` lets ``actor`` perform ``action`` (on ``record``): what a page offers."""
+    try:
+        authorize(actor, action, record)
+    except Forbidden:
+        return False
+    return True
+
+
 def authorize_queue(actor: Actor, *, rulings: bool, unit_queue: bool, unit: str | None) -> str | None:
     """Refuse a work queue ``actor`` may not read; else the unit to filter it by (``unit``, as asked).
 

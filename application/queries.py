@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -11,7 +12,7 @@ from uuid import UUID
 
 from application.core import LedgerCore
 from application.errors import NotFound
-from application.permissions import RECORD_READS, RecordKind, sight, without_free_text
+from application.permissions import RECORD_READS, RecordKind, allowed, sight, without_free_text
 from application.sealing import reveal_parties
 from domain.actor import Actor
 from domain.case import Case
@@ -19,6 +20,7 @@ from domain.clearing import Clearing
 from domain.clocks import StageClock, derive_clocks, marks_from_events
 from domain.errors import CalendarYearMissing
 from domain.labels import Labelled
+from domain.lifecycle import EventTable, Lifecycle, Transition, transitions_by_event
 from domain.registers.entry import RegisterEntry
 from domain.time import SHANGHAI, now
 from domain.tolerance import ToleranceRuling
@@ -60,8 +62,22 @@ class Queries(LedgerCore):
         record, events = self._record_and_events(kind, record_id)
         self.authorize(actor, action, record)
         seen = sight(actor, record)
-        described = [describe_event(e, seen.identities, self._revealed) for e in events]
+        table = _transitions(type(record)) if isinstance(record, Lifecycle) else None
+        described = [describe_event(e, seen.identities, self._revealed, table) for e in events]
         return described if seen.free_text else without_free_text(described)
+
+    def actions_open(
+        self, actor: Actor, kind: type[Case | ToleranceRuling | Clearing], record_id: UUID, use_cases: Mapping[str, str]
+    ) -> list[str]:
+        """Of the transitions of ``use_cases`` (each with the use case that performs it), those ``actor`` may
+        take on the record now: its status allows them, and so do the permissions for the role and the
+        record (a handler only on a case of their unit). Other rules of an action still apply when it is
+        taken; this is what a page offers."""
+        action = RECORD_READS[kind].state
+        self.authorize(actor, action)
+        record, _ = self._record_and_events(kind, record_id)
+        self.authorize(actor, action, record)
+        return [t for t, use_case in use_cases.items() if record.allows(t) and allowed(actor, use_case, record)]
 
     def view_record(self, actor: Actor, kind: type[ToleranceRuling | Clearing], record_id: UUID) -> dict[str, Any]:
         """A tolerated-error ruling or a clearing, of ``kind`` (discipline only)."""
@@ -108,6 +124,11 @@ class Queries(LedgerCore):
         return view
 
 
+@functools.cache
+def _transitions(record: type[Lifecycle]) -> EventTable[Transition]:
+    return transitions_by_event(record.LIFECYCLE)
+
+
 def _replay(events: Sequence[Any]) -> Any:
     aggregate = None
     for event in events:
@@ -116,8 +137,12 @@ def _replay(events: Sequence[Any]) -> Any:
 
 
 def describe_event(
-    event: Any, include_identities: bool, reveal: Callable[[list[Party]], list[Party]] = list
+    event: Any,
+    include_identities: bool,
+    reveal: Callable[[list[Party]], list[Party]] = list,
+    transitions: EventTable[Transition] | None = None,
 ) -> dict[str, Any]:
+    """An event as plain data; with its record's ``transitions``, also the action it records, in words."""
     fields = {
         k: v
         for k, v in vars(event).items()
@@ -126,7 +151,7 @@ def describe_event(
     if "parties" in fields and fields["parties"] and isinstance(fields["parties"][0], Party):
         parties = reveal(fields["parties"]) if include_identities else fields["parties"]
         fields["parties"] = [party_view(p, include_identities) for p in parties]
-    return {
+    described = {
         "version": event.originator_version,
         "type": type(event).__name__,
         "recorded_at": plain(event.timestamp),
@@ -134,6 +159,10 @@ def describe_event(
         "actor": plain(getattr(event, "actor", None)),
         "data": plain(fields),
     }
+    transition = None if transitions is None else transitions.get(event)
+    if transition is not None:
+        described["action"] = {"zh": transition.zh, "en": transition.en}
+    return described
 
 
 def clock_view(clock: StageClock) -> dict[str, Any]:

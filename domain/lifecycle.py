@@ -121,6 +121,14 @@ class Lifecycle:
                 f"the {record.en.lower()} is {status.en.lower()} and takes no further action",
             )
 
+    def allows(self, action: str) -> bool:
+        """Whether the record's status allows ``action`` now (the check :meth:`_check` makes, without refusing)."""
+        try:
+            self._check(action)
+        except RuleViolation:
+            return False
+        return True
+
     def _guard(self, action: str, at: datetime) -> datetime:
         """Check ``action`` (:meth:`_check`) and its moment, which must not be before the record's last event."""
         self._check(action)

@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import fields, post_load, pre_load, validate
 
 from domain.errors import InvalidValue
+from domain.kinds import Channel
 from domain.labels import Labelled
 from domain.outcomes import PartyRole
 from domain.time import require_aware
@@ -141,7 +142,8 @@ def code(enum: type[Labelled], required: bool = True, **kwargs: Any) -> fields.S
     """One code of a Labelled enum; the OpenAPI document lists the codes and their labels."""
     codes = [m.code for m in enum]
     labels = "; ".join(f"{m.code} = {m.zh} / {m.en}" for m in enum)
-    return fields.String(required=required, validate=validate.OneOf(codes), metadata={"description": labels}, **kwargs)
+    metadata = {"description": labels, "labelled": enum}  # a form lists the labels; the document, the codes
+    return fields.String(required=required, validate=validate.OneOf(codes), metadata=metadata, **kwargs)
 
 
 def codes(enum: type[Labelled], **kwargs: Any) -> fields.List[Any]:
@@ -247,7 +249,9 @@ def filing_schema(
     return Strict.from_dict(
         {
             "category": code(category),
-            "channel": fields.String(required=True, validate=validate.OneOf(sorted(channels))),
+            "channel": fields.String(
+                required=True, validate=validate.OneOf(sorted(channels)), metadata={"labelled": Channel}
+            ),
             "location": fields.Nested(LocationSchema, required=True),
             "description": text(),
             "parties": _parties(min_parties),
@@ -315,6 +319,7 @@ class EventSchema(ma.Schema):
     at = fields.String(required=True)
     actor = fields.Dict(allow_none=True)
     data = fields.Dict(required=True)
+    action = fields.Dict(metadata={"description": "the action the event records, in Chinese (zh) and English (en)"})
 
 
 class RecordSchema(ma.Schema):
