@@ -215,28 +215,28 @@ def fields_problem(
     messages: Mapping[str, Any], problem: Problem = VALIDATION, headers: Mapping[str, str] | None = None
 ) -> Response:
     """The problem listing the fields of ``messages`` (keyed as marshmallow keys its errors), each with why."""
-    errors = _field_errors(messages)
+    errors = field_errors(messages)
     names = ", ".join(dict.fromkeys(e["field"] for e in errors))
     return problem_response(
         problem, f"Some fields are not valid: {names}", headers, detail_zh=f"以下字段不合法：{names}", errors=errors
     )
 
 
-def _field_errors(messages: Mapping[str, Any], prefix: str = "") -> list[dict[str, str]]:
+def field_errors(messages: Mapping[str, Any], prefix: str = "") -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     for key, value in messages.items():
         if key in {"json", "query", "headers", "view_args", "form", "files"} and not prefix:
-            errors.extend(_field_errors(value, "") if isinstance(value, Mapping) else [])
+            errors.extend(field_errors(value, "") if isinstance(value, Mapping) else [])
             continue
         name = f"{prefix}{key}"
         if isinstance(value, Mapping):
-            errors.extend(_field_errors(value, f"{name}."))
+            errors.extend(field_errors(value, f"{name}."))
         else:
             texts = value if isinstance(value, list) else [value]
             errors.extend(field_error(name, t) for t in texts if not isinstance(t, Mapping))
             for t in texts:
                 if isinstance(t, Mapping):
-                    errors.extend(_field_errors(t, f"{name}."))
+                    errors.extend(field_errors(t, f"{name}."))
     return errors
 
 
@@ -245,8 +245,23 @@ def field_error(name: str, message: str) -> dict[str, str]:
     return {"field": name, "message": str(message), "message_zh": in_chinese(message)}
 
 
+PROBLEM_ERRORS: tuple[type[Exception], ...] = (*_HANDLERS, DomainError)
+"""The errors that are answered as a problem; any other is the service's fault (500)."""
+
+
+def problem_for(error: Exception) -> dict[str, Any]:
+    """The problem document the API answers ``error`` (one of :data:`PROBLEM_ERRORS`) with, for a page."""
+    handler = next((_HANDLERS[c] for c in type(error).__mro__ if c in _HANDLERS), _domain_error)
+    document: dict[str, Any] = json.loads(handler(error).get_data(as_text=True))
+    return document
+
+
+def _domain_error(error: Exception) -> Response:
+    return problem_response(VALIDATION, str(error))
+
+
 def register_problem_handlers(app: Flask) -> None:
     """Map the application's and domain's errors to problems (HTTP errors are handled by the Api)."""
     for error_class, handler in _HANDLERS.items():
         app.register_error_handler(error_class, handler)
-    app.register_error_handler(DomainError, lambda e: problem_response(VALIDATION, str(e)))
+    app.register_error_handler(DomainError, _domain_error)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import uuid4
 
+import marshmallow as ma
 from flask import request
 from marshmallow import fields
 from werkzeug.exceptions import BadRequest
@@ -14,7 +16,7 @@ from domain.complaint import Complaint
 from domain.dispute import Dispute
 from domain.enforcement import EnforcementCase
 from domain.errors import InvalidValue
-from domain.kinds import CHANNELS_BY_KIND, GridLevel
+from domain.kinds import CHANNELS_BY_KIND, CaseKind, GridLevel
 from web.actions import COMPLAINT, DISPUTE, ENFORCEMENT, Action
 from web.api import Blueprint
 from web.auth import current_actor
@@ -51,26 +53,58 @@ def idempotency_key() -> str:
 FILING_ERRORS = (400, 401, 403, 409, 413, 415, 422, 429, 503)
 
 
-def kind_blueprint(
-    resource: str,
-    case_class: type[Case],
-    use_case: str,
-    actions: list[Action],
-    extra: dict[str, fields.Field[Any]] | None = None,
-) -> Blueprint:
-    """The blueprint of one kind of case: ``POST /api/{resource}`` files one, and each action is a POST on it."""
-    kind = case_class.KIND
-    tag = kind.en + "s"
-    blp = Blueprint(resource, __name__, tag=tag, url_prefix=f"/api/{resource}", description=f"{kind.en}s ({kind.zh})")
+@dataclass(frozen=True)
+class Filing:
+    """How one kind of case is filed: ``POST /api/{resource}`` runs ``use_case`` with the body ``schema``
+    loads (the console's filing form is made from the same schema)."""
+
+    resource: str
+    case_class: type[Case]
+    use_case: str
+    schema: type[ma.Schema]
+
+
+def _filing(
+    resource: str, case_class: type[Case], use_case: str, extra: dict[str, fields.Field[Any]] | None = None
+) -> Filing:
     name = "".join(part.title() for part in use_case.split("_")) + "Body"
-    channels = [c.code for c in CHANNELS_BY_KIND[kind]]
-    schema = filing_schema(name, case_class.CATEGORY, channels, extra or {}, case_class.MIN_PARTIES)
+    channels = [c.code for c in CHANNELS_BY_KIND[case_class.KIND]]
+    return Filing(
+        resource,
+        case_class,
+        use_case,
+        filing_schema(name, case_class.CATEGORY, channels, extra or {}, case_class.MIN_PARTIES),
+    )
+
+
+FILINGS = {
+    filing.case_class.KIND: filing
+    for filing in (
+        _filing("complaints", Complaint, "file_complaint", {"anonymous": boolean(load_default=False)}),
+        _filing("disputes", Dispute, "file_dispute"),
+        _filing(
+            "enforcement-cases",
+            EnforcementCase,
+            "record_clue",
+            {"grid_level": code(GridLevel, required=False, load_default=None, allow_none=True)},
+        ),
+    )
+}
+
+
+def kind_blueprint(filing: Filing, actions: list[Action]) -> Blueprint:
+    """The blueprint of one kind of case: ``POST /api/{resource}`` files one, and each action is a POST on it."""
+    kind, use_case = filing.case_class.KIND, filing.use_case
+    tag = kind.en + "s"
+    blp = Blueprint(
+        filing.resource, __name__, tag=tag, url_prefix=f"/api/{filing.resource}", description=f"{kind.en}s ({kind.zh})"
+    )
 
     @blp.route("", methods=["POST"], endpoint=use_case)
     @authorized(use_case)
     @problems(blp, *FILING_ERRORS)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
-    @blp.arguments(schema)
+    @blp.arguments(filing.schema)
     @blp.response(201, CommandResultSchema, description="Filed")
     @blp.alt_response(200, schema=CommandResultSchema, description="A retry: the case filed first with this key")
     def file_one(data: dict[str, Any]) -> Any:
@@ -83,18 +117,6 @@ def kind_blueprint(
     return blp
 
 
-complaints = kind_blueprint(
-    "complaints",
-    Complaint,
-    "file_complaint",
-    COMPLAINT,
-    {"anonymous": boolean(load_default=False)},
-)
-disputes = kind_blueprint("disputes", Dispute, "file_dispute", DISPUTE)
-enforcement_cases = kind_blueprint(
-    "enforcement-cases",
-    EnforcementCase,
-    "record_clue",
-    ENFORCEMENT,
-    {"grid_level": code(GridLevel, required=False, load_default=None, allow_none=True)},
-)
+complaints = kind_blueprint(FILINGS[CaseKind.COMPLAINT], COMPLAINT)
+disputes = kind_blueprint(FILINGS[CaseKind.DISPUTE], DISPUTE)
+enforcement_cases = kind_blueprint(FILINGS[CaseKind.ENFORCEMENT], ENFORCEMENT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ from marshmallow import fields, validate
 from werkzeug.exceptions import NotFound
 
 from application.permissions import authorize_queue, readable_items
+from domain.actor import Actor
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE
 from projections.queues import QUEUES, Queue, QueueFilter
@@ -109,6 +111,15 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
     the tolerated-error rulings queue is discipline's. Statisticians get no descriptions, handlers only
     their own unit's.
     """
+    queue = queue_named(name)
+    actor = current_actor()
+    authorize_queue(actor, rulings=queue.rulings, unit_queue=queue.needs_unit, unit=args.get("unit"))  # before waiting
+    waited = not_caught_up(_projection(queue), args["min_position"], f"the {queue.code} queue")
+    return waited if waited is not None else queue_page(actor, queue, args)
+
+
+def queue_named(name: str) -> Queue:
+    """The queue ``name``, or the 404 listing the queues."""
     queue = QUEUES.get(name)
     if queue is None:
         raise NotFound(
@@ -117,12 +128,12 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
                 f"没有队列 {name!r}，可选：{'、'.join(QUEUES)}",
             )
         )
-    actor = current_actor()
+    return queue
+
+
+def queue_page(actor: Actor, queue: Queue, args: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of ``queue`` as ``actor`` may read it, filtered and paged by ``args`` (the query's fields)."""
     unit = authorize_queue(actor, rulings=queue.rulings, unit_queue=queue.needs_unit, unit=args.get("unit"))
-    projection = _projection(queue)
-    waited = not_caught_up(projection, args["min_position"], f"the {queue.code} queue")
-    if waited is not None:
-        return waited
     models = read_models()
     filters = QueueFilter(
         kind=args.get("kind"),
@@ -131,13 +142,13 @@ def read_queue(args: dict[str, Any], name: str) -> Any:
         unit=unit,
         channel=args.get("channel"),
     )
-    reached = models.position(projection)
+    reached = models.position(_projection(queue))
     found = models.queues.page(
         queue.code,
         filters,
         args["page"],
         args["per_page"],
-        as_of=_within_calendar(args["as_of"]),
+        as_of=_within_calendar(args.get("as_of")),
         with_description=True,
     )
     return {
