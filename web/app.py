@@ -8,6 +8,7 @@ from flask import Flask, Response, request
 
 from application.ledger import CaseLedger
 from bootstrap.ledger import build_ledger
+from web import console
 from web.api import ProblemApi
 from web.auth import init_auth
 from web.blueprints import audit, cases, docs, health, kinds, queues, records, registers, statistics
@@ -57,7 +58,7 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     def require_json() -> Response | None:
         if request.routing_exception is not None:
             return None
-        if request.method in {"POST", "PUT", "PATCH"} and not request.is_json:
+        if request.method in {"POST", "PUT", "PATCH"} and request.path.startswith("/api/") and not request.is_json:
             sent = request.mimetype or "nothing"
             return problem_response(UNSUPPORTED, f"send Content-Type: application/json, not {sent}")
         return None
@@ -77,6 +78,7 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
     api.register_blueprint(statistics.blp)
     api.register_blueprint(registers.blp)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(console.blp)
     app.add_url_rule("/health", "health_root", health.health)
     proxies = ledger.settings.trusted_proxies
     app.wsgi_app = ClientBehindProxy(ReadBodyBeforeResponse(app.wsgi_app), proxies)  # type: ignore[method-assign]

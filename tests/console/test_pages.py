@@ -1,0 +1,145 @@
+"""The console's pages through the test client: who gets in, what each form offers and refuses."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.console.conftest import catch_up
+from tests.web.conftest import COMPLAINT, OWN_UNIT, Api
+from web.actions import CLEARING, DISPUTE, ENFORCEMENT, RULING, SHARED
+from web.actions import COMPLAINT as COMPLAINT_ACTIONS
+from web.blueprints.kinds import FILINGS
+from web.console.forms import form_fields
+from web.console.session import COOKIE
+
+FORM = {
+    "category": "breakfast_stalls",
+    "channel": "hotline",
+    "location.village": "新河社区",
+    "location.address": "人民医院北门",
+    "description": "早餐摊点占道",
+    "parties.0.role": "complainant",
+    "parties.0.name": "王秀兰",
+}
+
+
+def as_user(api: Api, user: str) -> FlaskClient:
+    client = api.client.application.test_client()
+    client.set_cookie(COOKIE, api.tokens[user])
+    return client
+
+
+def page_csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
+    assert found is not None
+    return found.group(1)
+
+
+def filed(api: Api) -> str:
+    response = api.call("clerk", "POST", "/api/complaints", COMPLAINT)
+    assert response.status_code == 201
+    body: dict[str, Any] = response.get_json()
+    return str(body["id"])
+
+
+def test_every_form_of_every_action_and_filing_has_labelled_fields() -> None:
+    schemas = [a.schema for a in (*SHARED, *COMPLAINT_ACTIONS, *DISPUTE, *ENFORCEMENT, *RULING, *CLEARING)]
+    schemas += [f.schema for f in FILINGS.values()]
+    for schema in schemas:
+        for field in form_fields(schema):
+            assert field.zh and field.en, field.name
+
+
+def test_the_complaint_form_offers_the_categories_and_channels_by_their_chinese_names() -> None:
+    fields = {f.name: f for f in form_fields(FILINGS[next(iter(FILINGS))].schema)}
+    assert ("breakfast_stalls", "早餐摊点") in {(o.code, o.zh) for o in fields["category"].options}
+    assert ("hotline", "投诉电话") in {(o.code, o.zh) for o in fields["channel"].options}
+    assert fields["location.village"].required and not fields["parties.1.name"].required
+
+
+def test_without_a_session_every_page_leads_to_sign_in(office_api: Api) -> None:
+    client = office_api.client.application.test_client()
+    for path in ("/", "/queues/intake", "/file/complaint"):
+        response = client.get(path)
+        assert response.status_code == 303
+        assert response.headers["Location"] == f"/sign-in?next={path}"
+    client.set_cookie(COOKIE, "not-a-token")
+    assert client.get("/").status_code == 303
+
+
+def test_a_form_without_the_session_s_csrf_token_changes_nothing(office_api: Api) -> None:
+    clerk = as_user(office_api, "clerk")
+    other = as_user(office_api, "supervisor")
+    case = filed(office_api)
+    stolen = page_csrf(other.get(f"/cases/{case}").get_data(as_text=True))
+    for token in ("", stolen):
+        response = clerk.post("/file/complaint", data={**FORM, "csrf": token, "filing_key": "k-1"})
+        assert response.status_code == 400
+    assert len(office_api.ledger.created_ids(*(f.case_class for f in FILINGS.values()))) == 1
+
+
+def test_a_refused_field_is_named_beside_it_and_nothing_is_filed(office_api: Api) -> None:
+    clerk = as_user(office_api, "clerk")
+    csrf = page_csrf(clerk.get("/file/complaint").get_data(as_text=True))
+    response = clerk.post("/file/complaint", data={**FORM, "location.village": "", "csrf": csrf, "filing_key": "k-2"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "location.village" in html and "缺少必填项" in html
+    assert 'value="人民医院北门"' in html  # what was typed stays
+    assert office_api.ledger.created_ids(*(f.case_class for f in FILINGS.values())) == []
+
+
+def test_the_same_form_sent_twice_files_once(office_api: Api) -> None:
+    clerk = as_user(office_api, "clerk")
+    csrf = page_csrf(clerk.get("/file/complaint").get_data(as_text=True))
+    first = clerk.post("/file/complaint", data={**FORM, "csrf": csrf, "filing_key": "k-3"})
+    second = clerk.post("/file/complaint", data={**FORM, "csrf": csrf, "filing_key": "k-3"})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert len(office_api.ledger.created_ids(*(f.case_class for f in FILINGS.values()))) == 1
+
+
+def test_a_handler_of_another_unit_is_offered_nothing_and_cannot_act(office_api: Api) -> None:
+    case = filed(office_api)
+    office_api.act("supervisor", f"/api/complaints/{case}/accept", 1)
+    office_api.act("supervisor", f"/api/complaints/{case}/dispatch", 2, {"lead_unit": OWN_UNIT})
+    own, other = as_user(office_api, "handler"), as_user(office_api, "other_handler")
+    assert 'action="/cases/' + case + '/investigate"' in own.get(f"/cases/{case}").get_data(as_text=True)
+    page = other.get(f"/cases/{case}")
+    assert page.status_code == 200 and "/investigate" not in page.get_data(as_text=True)
+    csrf = hmac.new(office_api.tokens["other_handler"].encode(), b"caseledger console form", hashlib.sha256).hexdigest()
+    refused = other.post(
+        f"/cases/{case}/investigate", data={"csrf": csrf, "version": "3", "finding": "substantiated", "summary": "x"}
+    )
+    assert refused.status_code == 403
+    assert "您的角色或单位无权执行此操作" in refused.get_data(as_text=True)
+
+
+def test_reopening_an_action_s_address_leads_back_to_the_case(office_api: Api) -> None:
+    case = filed(office_api)
+    response = as_user(office_api, "clerk").get(f"/cases/{case}/accept")
+    assert response.status_code == 303 and response.headers["Location"] == f"/cases/{case}"
+
+
+@pytest.mark.parametrize("query", ["kind=nonsense", "page=0", "per_page=1001"])
+def test_a_bad_queue_query_is_a_page_naming_the_field(office_api: Api, query: str) -> None:
+    response = as_user(office_api, "supervisor").get(f"/queues/intake?{query}")
+    assert response.status_code == 422
+    assert query.split("=", maxsplit=1)[0] in response.get_data(as_text=True)
+
+
+def test_home_lists_the_role_s_queues_with_their_counts(app: Flask, office_api: Api) -> None:
+    filed(office_api)
+    catch_up(app)
+    html = as_user(office_api, "supervisor").get("/").get_data(as_text=True)
+    assert re.search(r'href="/queues/intake">待受理</a> <span class="count">1</span>', html)
+    assert 'href="/queues/legality_review"' not in html
+    clerk_home = as_user(office_api, "legal_reviewer").get("/").get_data(as_text=True)
+    assert 'href="/queues/legality_review"' in clerk_home and 'href="/queues/dispatch"' not in clerk_home
