@@ -59,25 +59,35 @@ def report_html(report: dict[str, Any]) -> str:
         f"<style>{STYLE}</style>",
         "</head>",
         "<body>",
-        "<header>",
-        f"<h1>{escape(title['zh'])}</h1>",
-        f'<p class="en">{escape(title["en"])}</p>',
-        f"<p>统计时段：{escape(report['period']['start'])} 至 {escape(report['period']['end'])}；"
-        f"数据截至 {escape(report['as_of'][:16].replace('T', ' '))}（北京时间）。"
-        '<span class="en">'
-        f"Period {escape(report['period']['start'])} to {escape(report['period']['end'])}; "
-        f"figures as of {escape(report['as_of'][:16].replace('T', ' '))} (Beijing time).</span></p>",
-        "</header>",
-        _headline(report["headline"]),
-        _charts(report),
-        _tables(report["indicators"]),
-        _by_kind(report["by_kind"]),
-        _by_unit(report["by_unit"]),
-        _footer(report),
+        report_body(report),
         "</body>",
         "</html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+def report_body(report: dict[str, Any]) -> str:
+    """The report's content, from its heading to its footer: the document's body, or a page's part."""
+    title = report["title"]
+    return "\n".join(
+        [
+            "<header>",
+            f"<h1>{escape(title['zh'])}</h1>",
+            f'<p class="en">{escape(title["en"])}</p>',
+            f"<p>统计时段：{escape(report['period']['start'])} 至 {escape(report['period']['end'])}；"
+            f"数据截至 {escape(report['as_of'][:16].replace('T', ' '))}（北京时间）。"
+            '<span class="en">'
+            f"Period {escape(report['period']['start'])} to {escape(report['period']['end'])}; "
+            f"figures as of {escape(report['as_of'][:16].replace('T', ' '))} (Beijing time).</span></p>",
+            "</header>",
+            _headline(report["headline"]),
+            _charts(report),
+            _tables(report["indicators"]),
+            _by_kind(report["by_kind"]),
+            _by_unit(report["by_unit"]),
+            _footer(report),
+        ]
+    )
 
 
 def _headline(sentences: Sequence[dict[str, str]]) -> str:

@@ -190,7 +190,10 @@ def test_a_statistician_never_sees_a_name(app: Flask, served: str, office_api: A
     catch_up(app)
     sign_in(browser, served, office_api, "statistician")
     accessible(browser)
-    for page in ("/", "/queues/intake", f"/cases/{filed}"):
+    browser.get(f"{served}/report")
+    accessible(browser)
+    shot(browser, "report")
+    for page in ("/", "/queues/intake", f"/cases/{filed}", "/report"):
         browser.get(f"{served}{page}")
         assert CALLER not in browser.page_source
         assert "13800000000" not in browser.page_source

@@ -143,3 +143,14 @@ def test_home_lists_the_role_s_queues_with_their_counts(app: Flask, office_api: 
     assert 'href="/queues/legality_review"' not in html
     clerk_home = as_user(office_api, "legal_reviewer").get("/").get_data(as_text=True)
     assert 'href="/queues/legality_review"' in clerk_home and 'href="/queues/dispatch"' not in clerk_home
+
+
+def test_the_annual_report_is_a_console_page(app: Flask, office_api: Api) -> None:
+    filed(office_api)
+    catch_up(app)
+    page = as_user(office_api, "statistician").get("/report?year=2026")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "2026" in html and "<svg" in html and 'lang="zh-CN"' in html
+    assert "王秀兰" not in html
+    assert as_user(office_api, "statistician").get("/report?year=1999").status_code == 422

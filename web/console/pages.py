@@ -10,6 +10,7 @@ from uuid import UUID, uuid4
 
 import marshmallow as ma
 from flask import Blueprint, g, redirect, render_template, request
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.wrappers import Response
@@ -19,7 +20,10 @@ from application.permissions import allowed
 from domain.actor import Role
 from domain.case import Case
 from domain.kinds import CaseKind
+from domain.time import local_date, now
 from projections.queues import QUEUES
+from projections.report import annual_report
+from projections.report_html import report_body
 from web.actions import COMPLAINT, DISPUTE, ENFORCEMENT, SHARED, Action
 from web.auth import current_actor
 from web.blueprints.kinds import FILINGS, Filing
@@ -28,6 +32,8 @@ from web.console.forms import FormField, form_fields, load_form, refused_fields
 from web.console.labels import FIELD_LABELS
 from web.console.session import CSRF_FIELD, csrf_token, signed_in
 from web.problems import PROBLEM_ERRORS, problem_for
+from web.read_models import read_models
+from web.schemas import QueryArgs
 from web.state import ledger
 
 blp = Blueprint(
@@ -51,6 +57,12 @@ ACTIONS: dict[CaseKind, list[Action]] = {
     CaseKind.ENFORCEMENT: ENFORCEMENT + SHARED,
 }
 INVALID = {"status": 422, "title_zh": "请求内容不合法"}
+
+
+class ReportYearSchema(QueryArgs):
+    year = ma.fields.Integer(
+        load_default=lambda: local_date(now()).year, validate=ma.validate.Range(min=2000, max=2100)
+    )
 
 
 @blp.context_processor
@@ -122,6 +134,17 @@ def queue(name: str) -> str:
     page = queue_page(current_actor(), queue_named(name), args)
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("console/queue.html", actor=current_actor(), page=page, name=name, filters=filters)
+
+
+@blp.get("/report")
+@signed_in
+def report() -> str:
+    """The annual rule-of-law report of a year (this year's by default) inside the console, printable."""
+    ledger().authorize(current_actor(), "read_report")
+    year = ReportYearSchema().load({k: v for k, v in request.args.items() if v})["year"]
+    models = read_models()
+    sections = report_body(annual_report(models.statistics, year, as_of=None))
+    return render_template("console/report.html", actor=current_actor(), year=year, sections=Markup(sections))
 
 
 @blp.get("/cases/<uuid:case_id>")
