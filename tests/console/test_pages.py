@@ -154,3 +154,23 @@ def test_the_annual_report_is_a_console_page(app: Flask, office_api: Api) -> Non
     assert "2026" in html and "<svg" in html and 'lang="zh-CN"' in html
     assert "王秀兰" not in html
     assert as_user(office_api, "statistician").get("/report?year=1999").status_code == 422
+
+
+def test_search_finds_by_text_and_exports_the_list_without_identities(app: Flask, office_api: Api) -> None:
+    filed(office_api)
+    other = dict(COMPLAINT, description="广场舞噪声扰民", category="noise")
+    assert office_api.call("clerk", "POST", "/api/complaints", other).status_code == 201
+    catch_up(app)
+    clerk = as_user(office_api, "clerk")
+    html = clerk.get("/cases?text=早餐").get_data(as_text=True)
+    assert '<span class="count">1</span>' in html and "早餐摊点" in html
+    exported = clerk.get("/cases.csv?text=早餐")
+    text = exported.get_data(as_text=True)
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="caseledger-cases.csv"'
+    assert text.startswith("\ufeff编号,类型,状态") and len(text.strip().splitlines()) == 2
+    assert "王秀兰" not in text and "13800000000" not in text
+    workbook = clerk.get("/cases.xlsx")
+    assert workbook.status_code == 200 and workbook.data[:2] == b"PK"
+    statistician = as_user(office_api, "statistician").get("/cases.csv").get_data(as_text=True)
+    assert len(statistician.strip().splitlines()) == 3 and "早餐摊点占道" not in statistician
+    assert clerk.get("/cases?filed_from=yesterday").status_code == 422

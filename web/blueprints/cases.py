@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -9,6 +10,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from application.permissions import RECORD_READS, free_text_units, readable_items
+from domain.actor import Actor
 from domain.case import Case
 from domain.kinds import CaseKind, Channel
 from projections.case_listing import MAX_PER_PAGE, CaseFilter
@@ -63,13 +65,18 @@ def list_cases(args: dict[str, Any]) -> Any:
     ``min_position`` (a command's log position) waits, up to a few seconds, until the list includes it.
     Lists never carry identities; statisticians get no descriptions, handlers only their own unit's.
     """
-    waited = not_caught_up("case_index", args.pop("min_position"), "the case list")
-    if waited is not None:
-        return waited
+    waited = not_caught_up("case_index", args.get("min_position"), "the case list")
+    return waited if waited is not None else case_list_page(current_actor(), args)
+
+
+def case_list_page(actor: Actor, args: Mapping[str, Any]) -> dict[str, Any]:
+    """One page of the cases ``args`` (the list's query fields) select, as ``actor`` may read them."""
+    ledger().authorize(actor, "list_cases")
     models = read_models()
-    page, per_page = args.pop("page"), args.pop("per_page")
-    actor = current_actor()
-    found = models.queues.case_index.list_cases(CaseFilter(**args, text_units=free_text_units(actor)), page, per_page)
+    filters = {k: v for k, v in args.items() if k not in ("page", "per_page", "min_position")}
+    found = models.queues.case_index.list_cases(
+        CaseFilter(**filters, text_units=free_text_units(actor)), args["page"], args["per_page"]
+    )
     return {
         "items": readable_items(actor, found.items),
         "total": found.total,

@@ -73,6 +73,7 @@ def _page_globals() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "filings": {k: f for k, f in FILINGS.items() if "actor" in g and allowed(g.actor, f.use_case)},
         "blank": MultiDict(),
+        "all_kinds": list(CaseKind),
         "group_label": _group_label,
     }
 
