@@ -6,13 +6,15 @@ import hashlib
 import hmac
 import re
 from typing import Any
+from uuid import UUID
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.console.conftest import catch_up
-from tests.web.conftest import COMPLAINT, OWN_UNIT, Api
+from tests.support import DISCIPLINE
+from tests.web.conftest import COMPLAINT, OWN_UNIT, Api, ruling_and_clearing
 from web.actions import CLEARING, DISPUTE, ENFORCEMENT, RULING, SHARED
 from web.actions import COMPLAINT as COMPLAINT_ACTIONS
 from web.blueprints.kinds import FILINGS
@@ -174,3 +176,31 @@ def test_search_finds_by_text_and_exports_the_list_without_identities(app: Flask
     statistician = as_user(office_api, "statistician").get("/cases.csv").get_data(as_text=True)
     assert len(statistician.strip().splitlines()) == 3 and "早餐摊点占道" not in statistician
     assert clerk.get("/cases?filed_from=yesterday").status_code == 422
+
+
+def test_discipline_reads_the_registers_per_cadre_and_the_chain(office_api: Api) -> None:
+    ruling_and_clearing(office_api.ledger)
+    discipline = as_user(office_api, "discipline")
+    html = discipline.get("/discipline?cadre_id=cadre-7").get_data(as_text=True)
+    assert html.count("张某（cadre-7）") == 2 and html.count(OWN_UNIT) == 2
+    assert "审计链" in html and "日志共" in html
+    assert "张某" not in discipline.get("/discipline?cadre_id=cadre-8").get_data(as_text=True)
+    assert as_user(office_api, "clerk").get("/discipline").status_code == 403
+
+
+def test_reading_a_protected_identity_records_the_reason_first(office_api: Api) -> None:
+    case = filed(office_api)
+    discipline = as_user(office_api, "discipline")
+    page = discipline.get(f"/cases/{case}").get_data(as_text=True)
+    assert "王秀兰" not in page and "查阅受保护身份信息" in page
+    csrf = page_csrf(page)
+    refused = discipline.post(f"/cases/{case}/identities", data={"csrf": csrf, "reason": ""})
+    assert refused.status_code == 422 and "王秀兰" not in refused.get_data(as_text=True)
+    assert office_api.ledger.read_access_log(DISCIPLINE, UUID(case)) == []
+    shown = discipline.post(f"/cases/{case}/identities", data={"csrf": csrf, "reason": "核查举报线索"})
+    assert shown.status_code == 200 and "王秀兰" in shown.get_data(as_text=True)
+    readings = office_api.ledger.read_access_log(DISCIPLINE, UUID(case))
+    assert [r["data"]["reason"] for r in readings] == ["核查举报线索"]
+    again = discipline.get(f"/cases/{case}").get_data(as_text=True)
+    assert "王秀兰" not in again and "核查举报线索" in again
+    assert "查阅受保护身份信息" not in as_user(office_api, "statistician").get("/").get_data(as_text=True)

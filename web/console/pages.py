@@ -75,6 +75,7 @@ def _page_globals() -> dict[str, Any]:
         "blank": MultiDict(),
         "all_kinds": list(CaseKind),
         "group_label": _group_label,
+        "may": lambda action: "actor" in g and allowed(g.actor, action),
     }
 
 
@@ -151,7 +152,7 @@ def report() -> str:
 @blp.get("/cases/<uuid:case_id>")
 @signed_in
 def case_page(case_id: UUID) -> str | tuple[str, int]:
-    return _case_page(case_id)
+    return render_case_page(case_id)
 
 
 @blp.get("/cases/<uuid:case_id>/<string:path>")
@@ -171,12 +172,12 @@ def act(case_id: UUID, path: str) -> Response | str | tuple[str, int]:
         raise NotFound(f"a {kind.en.lower()} has no action {path!r}")
     body, errors = load_form(action.schema, request.form)
     if body is None:
-        return _case_page(case_id, {**INVALID, "errors": errors}, action.path, request.form)
+        return render_case_page(case_id, {**INVALID, "errors": errors}, action.path, request.form)
     version = request.form.get("version", "")
     try:
         getattr(ledger(), action.use_case)(case_id, int(version) if version.isdigit() else 0, actor, **body)
     except PROBLEM_ERRORS as error:
-        return _case_page(case_id, problem_for(error), action.path, request.form)
+        return render_case_page(case_id, problem_for(error), action.path, request.form)
     return redirect(f"/cases/{case_id}?done={action.path}", 303)
 
 
@@ -215,11 +216,16 @@ def _filing_page(
     return (page, int(problem["status"])) if problem else page
 
 
-def _case_page(
-    case_id: UUID, problem: dict[str, Any] | None = None, failed: str = "", sent: MultiDict[str, str] | None = None
+def render_case_page(
+    case_id: UUID,
+    problem: dict[str, Any] | None = None,
+    failed: str = "",
+    sent: MultiDict[str, str] | None = None,
+    revealed: list[dict[str, Any]] | None = None,
 ) -> str | tuple[str, int]:
     """The case as its reader may see it, its history as a timeline, and the forms of the actions the
-    reader may take now; after a refused action, that action's form as it was sent, with why."""
+    reader may take now; after a refused action, that action's form as it was sent, with why; after a
+    recorded reading, the parties' identities (``revealed``), shown on this page only."""
     actor = current_actor()
     case = ledger().view_case(actor, case_id)
     history = ledger().view_history(actor, Case, case_id)
@@ -238,6 +244,9 @@ def _case_page(
         failed=failed,
         sent=sent or MultiDict(),
         done=request.args.get("done", ""),
+        revealed=revealed,
+        may_read_identities=allowed(actor, "read_identity"),
+        readings=ledger().read_access_log(actor, case_id) if allowed(actor, "read_access_log") else None,
     )
     return (page, int(problem["status"])) if problem else page
 
