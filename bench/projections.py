@@ -47,6 +47,7 @@ from application.ledger import CaseLedger
 from bench.common import code_version, machine, postgres_settings, scratch_database, step, write_results
 from bench.lag import LAG_RATE, TARGET_LAG_S, steady_load
 from bench.office_log import generate, log_shape
+from bench.pages import TARGET_PAGE_P95_MS, page_latencies
 from bench.projections_report import report
 from bench.queries import TARGET_QUERY_P95_MS, query_latencies, vacuum_analyze
 from bench.rebuild import (
@@ -133,6 +134,8 @@ def run(plan: Plan, *, together: bool = False, profile: bool = False) -> dict[st
         results["vacuum_analyze"] = vacuum_analyze(url, [r.projection for r in runners])
         phase("queries after VACUUM ANALYZE")
         results["queries"] = query_latencies(queues, statistics, plan.query_repeats)
+        phase("console pages")
+        results["pages"] = page_latencies(ledger, url, plan.query_repeats)
         phase(f"steady load: {LAG_RATE:.0f} commands/s for {plan.lag_seconds:.0f} s")
         results["lag"] = steady_load(ledger, url, runners, plan.lag_seconds)
         if profile:
@@ -144,6 +147,7 @@ def run(plan: Plan, *, together: bool = False, profile: bool = False) -> dict[st
     results["targets"] = {
         "rebuild_per_s": TARGET_REBUILD_PER_S,
         "query_p95_ms": TARGET_QUERY_P95_MS,
+        "page_p95_ms": TARGET_PAGE_P95_MS,
         "lag_max_s": TARGET_LAG_S,
         "rss_growth_after_10pct": TARGET_RSS_GROWTH,
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from bench.common import verdict
 from bench.lag import TARGET_LAG_S
+from bench.pages import TARGET_PAGE_P95_MS
 from bench.queries import TARGET_QUERY_P95_MS
 from bench.rebuild import READ_PAGE, TARGET_REBUILD_PER_S, TARGET_RSS_GROWTH
 
@@ -91,6 +92,19 @@ def report(results: dict[str, Any]) -> str:
         lines.append(
             f"  {name:34} {before['repeats']:13d} {before['p50_ms']:7.1f} {before['p95_ms']:7.1f} |"
             f" {q['repeats']:4d} {q['p50_ms']:7.1f} {q['p95_ms']:7.1f} {q['p99_ms']:7.1f} {q['max_ms']:7.1f}  {judged}"
+        )
+    pages = results["pages"]
+    lines += [
+        "",
+        f"console pages from caseledger serve, 1 worker, 1 thread (target p95 ≤ {TARGET_PAGE_P95_MS:.0f} ms;"
+        " ms; × = p50 against /health)",
+        f"  {'':34} {'n':>4} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7} {'×':>6}",
+    ]
+    for name, page in pages.items():
+        judged = "" if name.startswith("health") else verdict(page["p95_ms"] <= TARGET_PAGE_P95_MS)
+        lines.append(
+            f"  {name:34} {page['runs']:4d} {page['p50_ms']:7.1f} {page['p95_ms']:7.1f} {page['p99_ms']:7.1f}"
+            f" {page['max_ms']:7.1f} {page['p50_vs_health']:6.1f}  {judged}"
         )
     lag = results["lag"]
     cores = lag["cores_used"]
