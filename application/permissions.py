@@ -149,6 +149,9 @@ PERMISSIONS: dict[str, Permission] = {
     "read_tokens": _p(ADMIN),
     # registers
     "read_register": Permission(EVERYONE),
+    "read_register_entry": Permission(EVERYONE),
+    "read_offices": Permission(EVERYONE),
+    "import_register": _p(ADMIN),
     "register_office": _p(ADMIN),
     "register_unit": _p(ADMIN),
     "register_place": _p(ADMIN),

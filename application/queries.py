@@ -66,7 +66,7 @@ class Queries(LedgerCore):
         described = [describe_event(e, seen.identities, self._revealed, table) for e in events]
         return described if seen.free_text else without_free_text(described)
 
-    def actions_open(
+    def view_open_actions(
         self, actor: Actor, kind: type[Case | ToleranceRuling | Clearing], record_id: UUID, use_cases: Mapping[str, str]
     ) -> list[str]:
         """Of the transitions of ``use_cases`` (each with the use case that performs it), those ``actor`` may

@@ -118,12 +118,12 @@ class RegisterUseCases(LedgerCore):
 
     def read_register_entry(self, actor: Actor, ref: EntryRef) -> RegisterEntry:
         """One entry, in force or not, with its history of names, parents and period."""
-        self.authorize(actor, "read_register")
+        self.authorize(actor, "read_register_entry")
         return self._entry(ref)
 
     def read_offices(self, actor: Actor) -> list[Office]:
         """Every registered office, in the order they were registered."""
-        self.authorize(actor, "read_register")
+        self.authorize(actor, "read_offices")
         return [self.load(Office, i, "office") for i in self.created_ids(Office)]
 
     # -- registering ------------------------------------------------------------------------
@@ -135,6 +135,7 @@ class RegisterUseCases(LedgerCore):
         but office and actor: code, name, kind, reason, parent, …) in one transaction, or none of them: the
         first refused row raises :class:`RowRefused`. A row may name as parent an entry of an earlier row; a
         row already registered exactly so is left as it is."""
+        self.authorize(actor, "import_register")
         chosen = Register.parse(register, "register")
         registration = self._registration(chosen)
         built: dict[UUID, RegisterEntry] = {}

@@ -15,7 +15,7 @@ from domain.rules import DayUnit, Stage
 from projections.case_listing import MAX_PER_PAGE
 from web.schemas import SHORT, LabelSchema, QueryArgs, Strict, code, moment, text, whole
 
-ENTRY_CODE = validate.And(validate.Length(min=1, max=MAX_CODE), validate.Regexp(r"^[^\s/]+$"))
+ENTRY_CODE = [validate.Length(min=1, max=MAX_CODE), validate.Regexp(r"^[^\s/]+$")]
 """A register code as the domain takes it: 1 to 64 characters, no white space and no ``/``."""
 MAX_LIMIT_DAYS = 3650
 

@@ -56,3 +56,9 @@ def test_only_an_admin_imports_and_offices_are_registered_one_by_one(ledger: Cas
     with pytest.raises(InvalidValue) as refused:
         ledger.import_register(ADMIN, "xihu", "office", [{"code": "xihu", "name": "西湖街道", "reason": "设立"}])
     assert refused.value.field == "register" and ledger.read_offices(CLERK) == []
+
+
+def test_only_an_administrator_imports_a_register(ledger: CaseLedger) -> None:
+    with pytest.raises(Forbidden):
+        ledger.import_register(CLERK, "default", "unit", ROWS)
+    assert not ledger.keeps("default", Register.UNIT)

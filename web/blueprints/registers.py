@@ -24,7 +24,7 @@ from domain.kinds import CaseKind
 from domain.labels import Labelled
 from domain.registers.entry import RegisterEntry
 from domain.registers.places import PlaceKind
-from domain.registers.refs import EntryRef, Register
+from domain.registers.refs import MAX_CODE, EntryRef, Register
 from domain.registers.units import UnitKind
 from web.api import Blueprint
 from web.auth import current_actor
@@ -151,7 +151,32 @@ OfficeListArgs = listing_args("OfficeListArgs", None)
 OfficeBody = registration_schema("RegisterOfficeBody", {})
 
 
-@blp.route("", endpoint="list_offices")
+def _path_parameter(name: str, what: str) -> dict[str, Any]:
+    return {
+        "in": "path",
+        "name": name,
+        "required": True,
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_CODE, "pattern": r"^[^\s/]+$"},
+        "description": what,
+    }
+
+
+_PATH_PARAMETERS = {
+    "office": _path_parameter("office", "the office's code"),
+    "code": _path_parameter("code", "the entry's code"),
+}
+
+
+def _route(rule: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``blp.route`` with the office and entry codes in the path documented with their bounds."""
+    named = [p for n, p in _PATH_PARAMETERS.items() if f"<{n}>" in rule]
+    decorate: Callable[[Callable[..., Any]], Callable[..., Any]] = (
+        blp.route(rule, parameters=named, **options) if named else blp.route(rule, **options)
+    )
+    return decorate
+
+
+@_route("", endpoint="list_offices")
 @authorized("read_register")
 @problems(blp, *LIST_ERRORS)
 @blp.arguments(OfficeListArgs, location="query", unknown=ma.RAISE)
@@ -164,7 +189,7 @@ def list_offices(args: dict[str, Any]) -> Any:
     return _page(ledger().read_offices(current_actor()), args)
 
 
-@blp.route("", methods=["POST"], endpoint="register_office")
+@_route("", methods=["POST"], endpoint="register_office")
 @authorized("register_office")
 @problems(blp, *FILING_ERRORS)
 @blp.arguments(OfficeBody)
@@ -180,7 +205,7 @@ def _office(office: str) -> EntryRef:
     return EntryRef(office, Register.OFFICE, office)
 
 
-@blp.route("/<office>", endpoint="read_office")
+@_route("/<office>", endpoint="read_office")
 @authorized("read_register")
 @problems(blp, *ENTRY_READ_ERRORS)
 @blp.response(200, RegisterEntrySchema, description="The office; its version is also the ETag")
@@ -189,7 +214,7 @@ def read_office(office: str) -> Any:
     return _entry_response(_office(office))
 
 
-@blp.route("/<office>/history", endpoint="office_history")
+@_route("/<office>/history", endpoint="office_history")
 @authorized("read_register")
 @problems(blp, *ENTRY_READ_ERRORS)
 @blp.response(200, EventSchema(many=True), description="Every event, oldest first")
@@ -212,7 +237,7 @@ def _change_route(
     )
     documented = blp.arguments(schema)(documented)
     documented = blp.response(200, CommandResultSchema, description="The new version and log position")(documented)
-    blp.route(path, methods=["POST"], endpoint=endpoint)(
+    _route(path, methods=["POST"], endpoint=endpoint)(
         authorized(use_case)(problems(blp, *ERRORS_OF_ACTIONS)(documented))
     )
 
@@ -239,7 +264,7 @@ def _collection(routes: RegisterRoutes) -> None:
     view = _named(list_entries, f"list_{name}", f"The {title} entries of an office, filtered; paged.")
     view = blp.arguments(args_schema, location="query", unknown=ma.RAISE)(view)
     view = blp.response(200, RegisterPageSchema, description="One page, in the order they were registered")(view)
-    blp.route(base, endpoint=f"list_{name}")(authorized("read_register")(problems(blp, *LIST_ERRORS)(view)))
+    _route(base, endpoint=f"list_{name}")(authorized("read_register")(problems(blp, *LIST_ERRORS)(view)))
 
     def register_one(data: dict[str, Any], office: str) -> Any:
         result = routes.register_entry(office, data)
@@ -249,7 +274,7 @@ def _collection(routes: RegisterRoutes) -> None:
     view = blp.arguments(body_schema)(view)
     view = blp.response(201, CommandResultSchema, description="Registered")(view)
     view = blp.alt_response(200, schema=CommandResultSchema, description="A retry: the entry it made")(view)
-    blp.route(base, methods=["POST"], endpoint=f"register_{name}")(
+    _route(base, methods=["POST"], endpoint=f"register_{name}")(
         authorized(routes.use_case)(problems(blp, *FILING_ERRORS)(view))
     )
 
@@ -258,7 +283,7 @@ def _collection(routes: RegisterRoutes) -> None:
 
     view = _named(read_one, f"read_{name}", f"A {title} entry, with the history of its names, parents and period.")
     view = blp.response(200, RegisterEntrySchema, description="The entry; its version is also the ETag")(view)
-    blp.route(f"{base}/<code>", endpoint=f"read_{name}")(
+    _route(f"{base}/<code>", endpoint=f"read_{name}")(
         authorized("read_register")(problems(blp, *ENTRY_READ_ERRORS)(view))
     )
 
@@ -267,7 +292,7 @@ def _collection(routes: RegisterRoutes) -> None:
 
     view = _named(history, f"{name}_history", f"Who changed the {title} entry, when, and why; oldest first.")
     view = blp.response(200, EventSchema(many=True), description="Every event, oldest first")(view)
-    blp.route(f"{base}/<code>/history", endpoint=f"{name}_history")(
+    _route(f"{base}/<code>/history", endpoint=f"{name}_history")(
         authorized("read_register")(problems(blp, *ENTRY_READ_ERRORS)(view))
     )
 

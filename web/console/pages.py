@@ -231,7 +231,7 @@ def render_case_page(
     history = ledger().view_history(actor, Case, case_id)
     kind = CaseKind.parse(case["kind"]["code"], "kind")
     actions = ACTIONS[kind]
-    now_open = set(ledger().actions_open(actor, Case, case_id, {a.transition: a.use_case for a in actions}))
+    now_open = set(ledger().view_open_actions(actor, Case, case_id, {a.transition: a.use_case for a in actions}))
     page = render_template(
         "console/case.html",
         actor=actor,
