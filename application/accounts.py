@@ -126,7 +126,7 @@ class AccountUseCases(LedgerCore):
 
     def read_user(self, actor: Actor, username: str) -> User:
         """One user, as it stands (its version is what a change of it is decided against)."""
-        self.authorize(actor, "read_users")
+        self.authorize(actor, "read_user")
         return self.load(User, user_id_for(username), "user", username)
 
     def change_user_roles(

@@ -155,6 +155,7 @@ PERMISSIONS: dict[str, Permission] = {
     "revoke_token": _p(SECURITY_ADMIN),
     "read_tokens": _p(SECURITY_ADMIN),
     "read_users": _p(ADMIN, SECURITY_ADMIN, AUDIT_ADMIN),
+    "read_user": _p(ADMIN, SECURITY_ADMIN, AUDIT_ADMIN),
     "read_user_history": _p(AUDIT_ADMIN),
     "change_own_password": Permission(EVERYONE),
     "sign_out": Permission(EVERYONE),

@@ -94,7 +94,13 @@ class SignInUseCases(AccountUseCases):
             self.credentials.set(user.id, self._hasher.hash(password), initial, moment)
 
     def sign_in(
-        self, username: str, password: str, address: str, role: Role | str | None = None, unit: str | None = None
+        self,
+        username: str,
+        password: str,
+        address: str,
+        role: Role | str | None = None,
+        unit: str | None = None,
+        request_id: str = "",
     ) -> Session:
         """A session for ``username`` in one of their roles and units (default: the first), or
         :class:`SignInRefused`. A wrong password is recorded on the user, and the settings' count of
@@ -115,7 +121,7 @@ class SignInUseCases(AccountUseCases):
             with self.store_calls():
                 self.credentials.set(user.id, self._hasher.hash(password), stored.must_change, stored.set_at)
         chosen, acting_unit = user.choose(role, unit)
-        actor = user.as_actor("", chosen, acting_unit)
+        actor = user.as_actor(request_id, chosen, acting_unit)
         user.signed_in(actor, moment, address)
         self.commit(user)
         expires_at = moment + timedelta(hours=self.settings.session_max_hours)

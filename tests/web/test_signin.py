@@ -182,6 +182,8 @@ def test_consecutive_failures_lock_the_account_until_the_security_admin_unlocks_
     assert unlock["actor"]["user_id"] == "security" and unlock["actor"]["role"]["code"] == "security_admin"
     assert unlock["data"] == {"reason": "本人电话确认后解锁"}
     assert history[3]["data"] == {"address": "127.0.0.1"}
+    signed_in = history[2]
+    assert signed_in["data"] == {"address": "127.0.0.1"} and signed_in["actor"]["request_id"], "the request signing in"
 
 
 def test_failed_sign_ins_are_throttled_per_address(store_url: str) -> None:

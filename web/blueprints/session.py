@@ -94,7 +94,9 @@ def sign_in(data: dict[str, Any]) -> Any:
     if throttle.exceeded(address):
         return _too_many(throttle, address)
     try:
-        session = ledger().sign_in(data["username"], data["password"], address, data["role"], data["unit"])
+        session = ledger().sign_in(
+            data["username"], data["password"], address, data["role"], data["unit"], g.request_id
+        )
     except SignInRefused:
         if throttle.fail(address):
             return _too_many(throttle, address)

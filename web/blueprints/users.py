@@ -95,7 +95,7 @@ def read_users() -> Any:
 
 
 @blp.route("/<string(maxlength=64):username>", methods=["GET"], endpoint="read_user")
-@authorized("read_users")
+@authorized("read_user")
 @problems(blp, *NAMED_READ_ERRORS)
 @blp.response(200, UserSchema, description="The user; its version is also the ETag")
 def read_user(username: str) -> Any:
