@@ -151,3 +151,19 @@ def test_the_system_admin_cannot_take_over_another_administrator_s_account(world
     with pytest.raises(Forbidden, match="changed only by its holder"):
         world.ledger.set_password(ADMIN, "audit_admin", "Takeover-Pass-1")
     assert world.ledger.sign_in("audit_admin", CHOSEN_PASSWORD, "127.0.0.1").actor.role is Role.AUDIT_ADMIN
+
+
+def test_a_forgotten_administrator_password_takes_two_people_to_reset(world: World) -> None:
+    ledger = world.ledger
+    ledger.add_user(ROOT, "forgetful", "某", [], ["系统管理"])
+    ledger.change_user_roles(ROOT_SECURITY, "forgetful", [Role.AUDIT_ADMIN], "任命")
+    ledger.set_password(ROOT, "forgetful", "Initial-Pass-1")
+    session = ledger.sign_in("forgetful", "Initial-Pass-1", "127.0.0.1")
+    ledger.change_own_password(session.actor, "Initial-Pass-1", "Forgotten-Pass-2")
+    with pytest.raises(Forbidden):
+        ledger.set_password(ROOT, "forgetful", "Reset-Pass-3")
+    ledger.change_user_roles(ROOT_SECURITY, "forgetful", [], "口令遗忘，暂停角色")
+    ledger.set_password(ROOT, "forgetful", "Reset-Pass-3")
+    ledger.change_user_roles(ROOT_SECURITY, "forgetful", [Role.AUDIT_ADMIN], "口令已重置")
+    again = ledger.sign_in("forgetful", "Reset-Pass-3", "127.0.0.1")
+    assert again.must_change_password and again.actor.role is Role.AUDIT_ADMIN
