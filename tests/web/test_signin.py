@@ -148,7 +148,9 @@ def test_an_unknown_user_takes_as_long_as_a_wrong_password(store_url: str) -> No
             return statistics.median(times)
 
         known, unknown = seconds("wang.clerk"), seconds("nobody")
-        assert 0.5 < unknown / known < 2, (known, unknown)
+        # Without the dummy hash an unknown user would answer hundreds of times faster; a known one also
+        # records the failure, so on a loaded machine the two differ by up to a small factor.
+        assert 0.25 < unknown / known < 4, (known, unknown)
     finally:
         ledger.close()
 
