@@ -229,8 +229,10 @@ class AccountUseCases(LedgerCore):
         return self.commit(token)
 
     def authenticate(self, secret: str, request_id: str = "", at: datetime | None = None) -> Actor | None:
-        """The actor a bearer token stands for, or None (see :meth:`access` for why)."""
-        return self.access(secret, request_id, at).actor
+        """The actor a bearer token stands for, or None (see :meth:`access` for why); None too for a session
+        whose initial password must still be changed, which only :meth:`access` lets through, saying so."""
+        access = self.access(secret, request_id, at)
+        return None if access.must_change_password else access.actor
 
     def access(self, secret: str, request_id: str = "", at: datetime | None = None) -> Access:
         """What a bearer token stands for: the actor, or why it is refused.

@@ -211,7 +211,9 @@ def test_failed_sign_ins_are_throttled_per_address(store_url: str) -> None:
 def test_a_session_ends_when_idle_and_after_its_maximum_life(ledger: CaseLedger, client: FlaskClient) -> None:
     clerk_with_password(ledger)
     session = ledger.sign_in("wang.clerk", PASSWORD, "127.0.0.1")
-    assert ledger.access(session.secret).actor is not None
+    assert ledger.access(session.secret).must_change_password and ledger.authenticate(session.secret) is None
+    ledger.change_own_password(session.actor, PASSWORD, NEW_PASSWORD)
+    assert ledger.authenticate(session.secret) is not None
     assert ledger.access(session.secret, at=now() + timedelta(minutes=29)).actor is not None
     assert ledger.access(session.secret, at=now() + timedelta(minutes=31)).refusal == "idle"
     assert session.expires_at - now() <= timedelta(hours=12)
