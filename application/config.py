@@ -5,17 +5,29 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from application.errors import ConfigurationError, StoreNotInitialised
+from domain.errors import InvalidValue
+from domain.passwords import PasswordRules
 
 DEFAULT_DATABASE_URL = "sqlite:///caseledger.sqlite3"
 SERVICE_STATEMENT_SECONDS = 4.0
 """How long one PostgreSQL statement of the service (web workers, projection followers) may run; a
 server that does not answer within a second more is taken for gone (see docs/audit.md, "Timeouts")."""
 FAILED_AUTH_PER_MINUTE = 20
+
+
+@dataclass(frozen=True)
+class PasswordHashing:
+    """The cost of argon2id (the library's defaults: 3 passes over 64 MiB, 4 lanes); a hash made with
+    another cost is rehashed at the next sign-in."""
+
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 4
 
 
 @dataclass(frozen=True)
@@ -32,23 +44,59 @@ class Settings:
     """Failed authentications a client address may make per minute before it is refused for a while."""
     trusted_proxies: frozenset[str] = frozenset()
     """The addresses of the proxies whose ``X-Forwarded-For`` names the client."""
+    password_rules: PasswordRules = field(default_factory=PasswordRules)
+    """What a new password must be (length, character classes, not the username)."""
+    password_hashing: PasswordHashing = field(default_factory=PasswordHashing)
+    lock_after_failures: int = 5
+    """Consecutive wrong passwords that lock an account until the security administrator unlocks it."""
+    sign_in_failures_per_address: int = 20
+    """Failed sign-ins a client address may make per ``sign_in_failure_window_minutes`` before it is refused."""
+    sign_in_failure_window_minutes: int = 15
+    session_idle_minutes: int = 30
+    """A session unused for longer ends (known to the minute)."""
+    session_max_hours: int = 12
+    """A session ends this long after its sign-in, however busy."""
+    token_days: int = 90
+    """How long an API token is valid unless its issue says otherwise."""
+    token_max_days: int = 365
+    """The longest an API token may be valid."""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         calendar_dir = env.get("CASELEDGER_CALENDAR_DIR")
         rules_file = env.get("CASELEDGER_RULES_FILE")
-        limit = env.get("CASELEDGER_FAILED_AUTH_PER_MINUTE", str(FAILED_AUTH_PER_MINUTE))
-        if not limit.strip().isdigit():
-            raise ConfigurationError(f"CASELEDGER_FAILED_AUTH_PER_MINUTE: {limit!r} is not a whole number")
         proxies = env.get("CASELEDGER_TRUSTED_PROXIES", "")
-        return cls(
+        defaults = cls()
+        try:
+            rules = PasswordRules(
+                _whole(env, "CASELEDGER_PASSWORD_MIN_LENGTH", defaults.password_rules.min_length),
+                _whole(env, "CASELEDGER_PASSWORD_MIN_CLASSES", defaults.password_rules.min_classes),
+            )
+        except InvalidValue as error:
+            raise ConfigurationError(f"CASELEDGER_PASSWORD_{error.field.upper()}: {error.message}") from None
+        settings = cls(
             database_url=env.get("CASELEDGER_DATABASE_URL", DEFAULT_DATABASE_URL),
             calendar_dir=Path(calendar_dir) if calendar_dir else None,
             rules_file=Path(rules_file) if rules_file else None,
-            failed_auth_per_minute=int(limit),
+            failed_auth_per_minute=_whole(env, "CASELEDGER_FAILED_AUTH_PER_MINUTE", FAILED_AUTH_PER_MINUTE),
             trusted_proxies=frozenset(filter(None, (a.strip() for a in proxies.split(",")))),
+            password_rules=rules,
+            lock_after_failures=_whole(env, "CASELEDGER_LOCK_AFTER_FAILURES", defaults.lock_after_failures),
+            sign_in_failures_per_address=_whole(
+                env, "CASELEDGER_SIGN_IN_FAILURES_PER_ADDRESS", defaults.sign_in_failures_per_address
+            ),
+            sign_in_failure_window_minutes=_whole(
+                env, "CASELEDGER_SIGN_IN_FAILURE_WINDOW_MINUTES", defaults.sign_in_failure_window_minutes
+            ),
+            session_idle_minutes=_whole(env, "CASELEDGER_SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
+            session_max_hours=_whole(env, "CASELEDGER_SESSION_MAX_HOURS", defaults.session_max_hours),
+            token_days=_whole(env, "CASELEDGER_TOKEN_DAYS", defaults.token_days),
+            token_max_days=_whole(env, "CASELEDGER_TOKEN_MAX_DAYS", defaults.token_max_days),
         )
+        if not 1 <= settings.token_days <= settings.token_max_days:
+            raise ConfigurationError("CASELEDGER_TOKEN_DAYS: must be from 1 to CASELEDGER_TOKEN_MAX_DAYS")
+        return settings
 
     def for_maintenance(self) -> Settings:
         """The same store for an operator's command that may run long statements (init, rebuild, verify)."""
@@ -98,3 +146,11 @@ class Settings:
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
             raise ConfigurationError("CASELEDGER_RULES_FILE: expected a JSON list of objects")
         return data
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    """The positive whole number the variable ``name`` holds (``default`` if unset)."""
+    value = env.get(name, str(default)).strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name}: {value!r} is not a positive whole number")
+    return int(value)

@@ -91,6 +91,7 @@ class LedgerCore(Application[UUID]):
         self._persistence = persistence
         self.numbers = persistence.numbers
         self.token_activity = persistence.token_activity
+        self.credentials = persistence.credentials
         self.identity_keys = persistence.identity_keys
         self.evidence = persistence.evidence
         self.positions = persistence.positions

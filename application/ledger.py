@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.accounts import AccountUseCases
 from application.audit_queries import AuditQueries
 from application.complaints import ComplaintUseCases
 from application.disputes import DisputeUseCases
@@ -12,10 +11,11 @@ from application.queries import Queries
 from application.registers import RegisterUseCases
 from application.rulings import RulingUseCases
 from application.shared_use_cases import SharedUseCases
+from application.signin import SignInUseCases
 
 
 class CaseLedger(
-    AccountUseCases,
+    SignInUseCases,
     ComplaintUseCases,
     DisputeUseCases,
     EnforcementUseCases,

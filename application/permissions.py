@@ -32,7 +32,11 @@ CLERK, HANDLER, SUPERVISOR, LEGAL, DISCIPLINE, STATISTICIAN, ADMIN = (
     Role.STATISTICIAN,
     Role.ADMIN,
 )
+SECURITY_ADMIN, AUDIT_ADMIN = Role.SECURITY_ADMIN, Role.AUDIT_ADMIN
 EVERYONE = frozenset(Role)
+CASEWORK = EVERYONE - {SECURITY_ADMIN, AUDIT_ADMIN}
+"""Every role that reads cases: all but the security and the audit administrators, whose duties (roles
+and keys; the audit trail) need no case's content."""
 
 
 @dataclass(frozen=True)
@@ -51,12 +55,12 @@ _HANDLER_ON_OWN = (HANDLER,)
 
 PERMISSIONS: dict[str, Permission] = {
     # reads
-    "read_case": Permission(EVERYONE),
+    "read_case": Permission(CASEWORK),
     "read_history": _p(CLERK, HANDLER, SUPERVISOR, LEGAL, DISCIPLINE, ADMIN),
-    "list_cases": Permission(EVERYONE),
-    "read_queue": Permission(EVERYONE),
-    "read_statistics": Permission(EVERYONE),
-    "read_report": Permission(EVERYONE),
+    "list_cases": Permission(CASEWORK),
+    "read_queue": Permission(CASEWORK),
+    "read_statistics": Permission(CASEWORK),
+    "read_report": Permission(CASEWORK),
     # shared by every kind of case
     "supervise": _p(SUPERVISOR),
     "remind": _p(SUPERVISOR),
@@ -132,21 +136,29 @@ PERMISSIONS: dict[str, Permission] = {
     "record_clearing": _p(DISCIPLINE),
     "read_clearing": _p(DISCIPLINE),
     # audit and protected identities
-    "read_user_activity": _p(DISCIPLINE),
+    "read_user_activity": _p(DISCIPLINE, AUDIT_ADMIN),
     "read_ruling_register": _p(DISCIPLINE),
     "read_clearing_register": _p(DISCIPLINE),
     "export_case_evidence": _p(DISCIPLINE),
-    "read_access_log": _p(DISCIPLINE),
-    "read_chain_status": _p(DISCIPLINE),
+    "read_access_log": _p(DISCIPLINE, AUDIT_ADMIN),
+    "read_chain_status": _p(DISCIPLINE, AUDIT_ADMIN),
     "read_identity": _p(CLERK, HANDLER, DISCIPLINE, unit_bound=_HANDLER_ON_OWN),
-    "erase_identity": _p(ADMIN),
-    # accounts
+    "erase_identity": _p(SECURITY_ADMIN),
+    # accounts (三员分立: the system administrator registers users, the security administrator gives roles,
+    # tokens and unlocks, the audit administrator reads their history)
     "add_user": _p(ADMIN),
     "deactivate_user": _p(ADMIN),
-    "issue_token": _p(ADMIN),
-    "revoke_token": _p(ADMIN),
-    "read_users": _p(ADMIN),
-    "read_tokens": _p(ADMIN),
+    "set_password": _p(ADMIN),
+    "change_user_roles": _p(SECURITY_ADMIN),
+    "unlock_user": _p(SECURITY_ADMIN),
+    "issue_token": _p(SECURITY_ADMIN),
+    "revoke_token": _p(SECURITY_ADMIN),
+    "read_tokens": _p(SECURITY_ADMIN),
+    "read_users": _p(ADMIN, SECURITY_ADMIN, AUDIT_ADMIN),
+    "read_user": _p(ADMIN, SECURITY_ADMIN, AUDIT_ADMIN),
+    "read_user_history": _p(AUDIT_ADMIN),
+    "change_own_password": Permission(EVERYONE),
+    "sign_out": Permission(EVERYONE),
     # registers
     "read_register": Permission(EVERYONE),
     "read_register_entry": Permission(EVERYONE),

@@ -39,6 +39,33 @@ class TokenActivity(Protocol):
     def last_used(self) -> dict[UUID, datetime]:
         """When each token that was ever used was last used."""
 
+    def last_use(self, token_id: UUID) -> datetime | None:
+        """When the token was last used (None: never), for a session's idle timeout."""
+
+
+@dataclass(frozen=True)
+class StoredCredential:
+    """A user's password as the store keeps it: its argon2id hash, whether it must be changed before
+    anything else (an initial password an administrator set), and when it was set."""
+
+    password_hash: str
+    must_change: bool
+    set_at: datetime
+
+
+class Credentials(Protocol):
+    """Password hashes, kept beside the log and not in it: a hash is replaced when the password changes,
+    and is no part of the evidence (the log records only that a password was set)."""
+
+    def set(self, user_id: UUID, password_hash: str, must_change: bool, at: datetime) -> None:
+        """Store the user's hash, replacing any earlier one."""
+
+    def get(self, user_id: UUID) -> StoredCredential | None:
+        """The user's stored password, or None if they have none."""
+
+    def delete(self, user_id: UUID) -> None:
+        """Forget the user's password (a deactivated user keeps none)."""
+
 
 class IdentityKeyStore(Protocol):
     """Where the keys that seal confidential identities live, apart from the chained log."""
@@ -90,6 +117,7 @@ class Persistence:
     recorder: ApplicationRecorder
     numbers: NumberSource
     token_activity: TokenActivity
+    credentials: Credentials
     identity_keys: IdentityKeyStore
     evidence: EvidenceSource
     positions: EventPositions

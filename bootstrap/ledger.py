@@ -2,7 +2,8 @@
 
 The store's recorder is the audit's chained one (:mod:`audit.recorders`), on PostgreSQL over the
 persistence that fails fast (:mod:`storage.recorders`); case numbers and token activity live in tables
-beside the log (:mod:`storage.numbering`, :mod:`storage.token_activity`). The chained recorder keeps
+beside the log (:mod:`storage.numbering`, :mod:`storage.token_activity`), and so do password hashes
+(:mod:`storage.credentials`). The chained recorder keeps
 the identity keys and the evidence, finds an event's position and reads the log aggregate by
 aggregate: it is handed to the ledger as each of those ports (:mod:`application.ports`).
 """
@@ -27,6 +28,7 @@ from application.ports import Persistence
 from audit.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
 from domain.calendar import WorkingCalendar
 from domain.rules import RuleTable
+from storage.credentials import CredentialsTable
 from storage.numbering import CounterTableNumbers
 from storage.recorders import FailFastPostgresFactory
 from storage.token_activity import TokenActivityTable
@@ -98,6 +100,7 @@ class EventStore:
             recorder=recorder,
             numbers=CounterTableNumbers(recorder),
             token_activity=TokenActivityTable(recorder),
+            credentials=CredentialsTable(recorder),
             identity_keys=recorder,
             evidence=recorder,
             positions=recorder,
@@ -113,7 +116,7 @@ class EventStore:
 
 def open_event_store(settings: Settings, *, create_tables: bool = False) -> EventStore:
     """Open the settings' store; with ``create_tables``, create every table of the write side first (the
-    log, its chain and keys, the case-number counters, token activity).
+    log, its chain and keys, the case-number counters, token activity, the credentials).
 
     A SQLite file that does not exist is refused unless the tables are to be created.
     """
@@ -131,6 +134,7 @@ def open_event_store(settings: Settings, *, create_tables: bool = False) -> Even
             if create_tables:
                 CounterTableNumbers(recorder).create_table()
                 TokenActivityTable(recorder).create_table()
+                CredentialsTable(recorder).create_table()
     except BaseException:  # e.g. the server cannot be reached: close the pool now, not when collected
         factory.close()
         raise

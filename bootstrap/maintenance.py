@@ -17,7 +17,7 @@ from bootstrap.read_side import build_runners, open_read_store
 
 def init_store(settings: Settings) -> None:
     """Create every table the settings' store needs, on both sides of it (``caseledger db init``; safe to
-    run again): the log with its chain and keys, the counters and token activity beside it, and each
+    run again): the log with its chain and keys, the counters, token activity and credentials beside it, and each
     projection's tables with its runner's rows."""
     ledger = build_ledger(settings, create_tables=True)
     try:

@@ -32,6 +32,7 @@ SUPERVISOR = Actor("demo.supervisor", Role.SUPERVISOR, "依法行政工作监督
 LEGAL = Actor("demo.legal_reviewer", Role.LEGAL_REVIEWER, "法制审核室")
 DISCIPLINE = Actor("demo.discipline", Role.DISCIPLINE, "街道纪工委")
 ADMIN = Actor("demo.admin", Role.ADMIN, "系统管理")
+SECURITY = Actor("demo.security_admin", Role.SECURITY_ADMIN, "系统管理")
 
 COMPLAINT_WEIGHTS = {c: row[0] for c, row in COMPLAINTS.items() if c is not ComplaintCategory.OTHER}
 COMPLAINT_CHANNELS = {Channel.HOTLINE: 30, Channel.HOTLINE_12345: 25, Channel.MAILBOX: 12, Channel.WALK_IN: 15}

@@ -23,7 +23,7 @@ from application.ledger import CaseLedger
 from demo.complaints import complaint
 from demo.disputes import dispute
 from demo.enforcement import enforcement
-from demo.office import ADMIN, CLERK, DISCIPLINE, LEGAL, SUPERVISOR, PastHorizon
+from demo.office import ADMIN, CLERK, DISCIPLINE, LEGAL, SECURITY, SUPERVISOR, PastHorizon
 from demo.plans import (
     BULK,
     SPECIAL_COMPLAINTS,
@@ -39,7 +39,7 @@ from demo.rulings import clearing, ruling
 from demo.run import Run, StopReached, demo_key
 from demo.text import CITY
 from domain.accounts import User, user_id_for
-from domain.actor import Actor, Role
+from domain.actor import ADMINISTRATORS, Actor, Role
 from domain.case import case_id_for
 from domain.complaint import Complaint
 from domain.dispute import Dispute
@@ -160,12 +160,17 @@ def load_demo(
 
 
 def _demo_tokens(ledger: CaseLedger) -> dict[str, str]:
-    """Add each demo user not there yet and issue them a new token; a deactivated one gets none."""
+    """Add each demo user not there yet and issue them a new token; a deactivated one gets none, nor does
+    an administrator (whose role the security administrator grants, and who signs in with a password)."""
     tokens = {}
     for actor, name in USERS:
+        administrator = actor.role in ADMINISTRATORS
         if not ledger.exists(user_id_for(actor.user_id)):
-            ledger.add_user(ADMIN, actor.user_id, name, actor.role, actor.unit)
+            ledger.add_user(ADMIN, actor.user_id, name, [] if administrator else [actor.role], actor.unit)
+            if administrator:
+                ledger.change_user_roles(SECURITY, actor.user_id, [actor.role], "demo")
         elif not ledger.load(User, user_id_for(actor.user_id), "user").active:
             continue
-        tokens[actor.user_id] = ledger.issue_token(ADMIN, actor.user_id, "demo")[1]
+        if not administrator:
+            tokens[actor.user_id] = ledger.issue_token(SECURITY, actor.user_id, "demo")[1]
     return tokens

@@ -1,4 +1,4 @@
-"""Who did something: every event records the acting user, their role and unit."""
+"""Who did something: every event records the acting user, their role, unit and office."""
 
 from __future__ import annotations
 
@@ -15,7 +15,16 @@ class Role(Labelled):
     LEGAL_REVIEWER = ("legal_reviewer", "法制审核", "Legal reviewer")
     DISCIPLINE = ("discipline", "纪工委", "Discipline committee")
     STATISTICIAN = ("statistician", "统计", "Statistician")
-    ADMIN = ("admin", "管理员", "Administrator")
+    ADMIN = ("admin", "系统管理员", "System administrator")
+    SECURITY_ADMIN = ("security_admin", "安全管理员", "Security administrator")
+    AUDIT_ADMIN = ("audit_admin", "安全审计员", "Audit administrator")
+
+
+ADMINISTRATORS = frozenset({Role.ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+"""The three administrators whose duties are kept apart (三员分立): users and registers, roles and keys,
+the audit trail."""
+DEFAULT_OFFICE = "default"
+"""The office of a single-office installation, and of every event recorded before offices existed."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +35,7 @@ class Actor:
     role: Role
     unit: str
     request_id: str = ""
+    office: str = DEFAULT_OFFICE
 
     def __post_init__(self) -> None:
         if not self.user_id.strip():

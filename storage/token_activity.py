@@ -18,6 +18,7 @@ _RECORD = (
     "WHERE token_last_used.last_used_at < excluded.last_used_at"
 )
 _LAST_USED = "SELECT token_id, last_used_at FROM token_last_used"
+_LAST_USE = "SELECT last_used_at FROM token_last_used WHERE token_id = {p}"
 
 
 class TokenActivityTable:
@@ -28,6 +29,7 @@ class TokenActivityTable:
         self.sqlite = type(self.datastore).__module__.endswith("sqlite")
         mark = "?" if self.sqlite else "%s"
         self._record = _RECORD.format(p=mark)
+        self._last_use = _LAST_USE.format(p=mark)
         table = recorder.events_table_name
         if self.sqlite:
             events: str = table
@@ -57,6 +59,12 @@ class TokenActivityTable:
             cursor.execute(_LAST_USED)
             rows = cursor.fetchall()
         return {UUID(row["token_id"]): datetime.fromisoformat(row["last_used_at"]) for row in rows}
+
+    def last_use(self, token_id: UUID) -> datetime | None:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self._last_use, (token_id.hex,))
+            row = cursor.fetchone()
+        return None if row is None else datetime.fromisoformat(row["last_used_at"])
 
     def _ids(self, ids: Sequence[UUID]) -> tuple[Any, ...]:
         return tuple(i.hex for i in ids) if self.sqlite else tuple(ids)

@@ -11,14 +11,20 @@ from bootstrap.ledger import build_ledger
 from web import console
 from web.api import ProblemApi
 from web.auth import init_auth
-from web.blueprints import audit, cases, docs, health, kinds, queues, records, registers, statistics
+from web.blueprints import audit, cases, docs, health, kinds, queues, records, registers, session, statistics, users
 from web.problems import UNSUPPORTED, fields_problem, problem_response, register_problem_handlers
 from web.schemas import unstorable_in
 from web.wsgi import ClientBehindProxy, ReadBodyBeforeResponse
 
 MAX_BODY_BYTES = 256 * 1024
 
-SECURITY = {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "caseledger tokens issue USER"}}
+SECURITY = {
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "a session token from POST /api/session, or an API token from `caseledger tokens issue USER`",
+    }
+}
 
 
 def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -70,6 +76,8 @@ def create_app(ledger: CaseLedger | None = None, test_config: dict[str, Any] | N
         return None if refused is None else fields_problem(refused)
 
     api.register_blueprint(health.blp)
+    api.register_blueprint(session.blp)
+    api.register_blueprint(users.blp)
     api.register_blueprint(cases.blp)
     for blueprint in (kinds.complaints, kinds.disputes, kinds.enforcement_cases, records.rulings, records.clearings):
         api.register_blueprint(blueprint)

@@ -26,6 +26,7 @@ from audit.store import AuditStore
 from audit.verify import Finding, Outcome, Report, verify_log
 from bootstrap.maintenance import audit_store
 from bootstrap.maintenance import grant_service_role as grant
+from domain.actor import Role
 from web.cli_ledger import click_errors, command_ledger, operator
 
 
@@ -180,7 +181,7 @@ def identities_erase(person_ids: tuple[str, ...], reason: str) -> None:
     everywhere, and the log and its chain stay as they were."""
     with command_ledger() as ledger:
         for person_id in person_ids:
-            ledger.erase_identity(operator(), person_id, reason)
+            ledger.erase_identity(operator(Role.SECURITY_ADMIN), person_id, reason)
             click.echo(f"erased {person_id}")
 
 

@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from uuid import UUID
 
 import click
 
@@ -19,14 +18,14 @@ from application.config import Settings
 from application.ledger import CaseLedger
 from bootstrap.maintenance import init_store
 from bootstrap.read_side import build_runners, open_read_store
-from domain.actor import Role
 from projections.followers import follower_states
 from projections.runner import ProjectionRunner
 from projections.store import ReadStore
 from web.audit_cli import audit, grant_service_role, identities
-from web.cli_ledger import click_errors, command_ledger, operator
+from web.cli_ledger import click_errors, command_ledger
+from web.cli_people import tokens, users
 from web.cli_registers import COMMANDS as REGISTER_COMMANDS
-from web.cli_tables import minute, table
+from web.cli_tables import table
 from web.supervision import SupervisedChild
 
 DEGRADED_EXIT = 3
@@ -53,94 +52,6 @@ def db_init() -> None:
     with click_errors():
         init_store(settings)
     click.echo(f"initialised {_redacted(settings.database_url)}")
-
-
-@main.group()
-def users() -> None:
-    """Manage users."""
-
-
-@users.command("add")
-@click.argument("username")
-@click.option("--role", required=True, type=click.Choice([r.code for r in Role]), help="One of the seven roles.")
-@click.option("--unit", required=True, help="The user's unit, e.g. 城管执法中队.")
-@click.option("--name", "display_name", default=None, help="Display name (default: the username).")
-def users_add(username: str, role: str, unit: str, display_name: str | None) -> None:
-    """Register USERNAME in a role and unit."""
-    with command_ledger() as ledger:
-        ledger.add_user(operator(), username, display_name or username, role, unit)
-    click.echo(f"added {username} ({role}, {unit})")
-
-
-@users.command("deactivate")
-@click.argument("username")
-@click.option("--reason", required=True)
-def users_deactivate(username: str, reason: str) -> None:
-    """Deactivate USERNAME; their tokens stop working at once."""
-    with command_ledger() as ledger:
-        ledger.deactivate_user(operator(), username, reason)
-    click.echo(f"deactivated {username}")
-
-
-@users.command("list")
-def users_list() -> None:
-    """Every user: username, role, unit, display name, and whether active."""
-    with command_ledger() as ledger:
-        found = ledger.read_users(operator())
-    table(
-        ("username", "role", "unit", "name", "state"),
-        [(u.username, u.role.code, u.unit, u.display_name, "active" if u.active else "deactivated") for u in found],
-    )
-
-
-@main.group()
-def tokens() -> None:
-    """Issue and revoke bearer tokens."""
-
-
-@tokens.command("issue")
-@click.argument("username")
-@click.option("--label", default="token", show_default=True, help="What the token is for (e.g. the device).")
-@click.option("--days", type=int, default=None, help="Expire after this many days (default: never).")
-def tokens_issue(username: str, label: str, days: int | None) -> None:
-    """Issue a token for USERNAME; the secret is printed once and never stored."""
-    with command_ledger() as ledger:
-        token_id, secret = ledger.issue_token(operator(), username, label, days)
-    click.echo(f"token id: {token_id}", err=True)
-    click.echo(secret)
-
-
-@tokens.command("revoke")
-@click.argument("token_id", type=click.UUID)
-@click.option("--reason", required=True)
-def tokens_revoke(token_id: UUID, reason: str) -> None:
-    """Revoke the token with TOKEN_ID (printed when it was issued)."""
-    with command_ledger() as ledger:
-        ledger.revoke_token(operator(), token_id, reason)
-    click.echo(f"revoked {token_id}")
-
-
-@tokens.command("list")
-@click.option("--user", "username", default=None, help="Only this user's tokens.")
-def tokens_list(username: str | None) -> None:
-    """Every token: id, user, label, when issued, last used (to the minute), expiry, revoked. Never the secret."""
-    with command_ledger() as ledger:
-        found = ledger.read_tokens(operator(), username)
-    table(
-        ("id", "user", "label", "created", "last used", "expires", "revoked"),
-        [
-            (
-                str(t.id),
-                t.username,
-                t.label,
-                minute(t.created_at),
-                minute(t.last_used_at),
-                minute(t.expires_at),
-                "revoked" if t.revoked else "-",
-            )
-            for t in found
-        ],
-    )
 
 
 @main.group()
@@ -360,4 +271,6 @@ main.add_command(audit)
 for command in REGISTER_COMMANDS:
     main.add_command(command)
 main.add_command(identities)
+main.add_command(users)
+main.add_command(tokens)
 db.add_command(grant_service_role)

@@ -18,9 +18,10 @@ from domain.actor import Actor, Role
 from domain.errors import DomainError
 
 
-def operator() -> Actor:
-    """Whoever runs a command on the server acts as an administrator, recorded by their login name."""
-    return Actor(f"cli:{getpass.getuser()}", Role.ADMIN, "系统管理")
+def operator(role: Role = Role.ADMIN) -> Actor:
+    """Whoever runs a command on the server, acting in ``role`` (by default the system administrator's: the
+    role the command's duty needs), recorded by their login name."""
+    return Actor(f"cli:{getpass.getuser()}", role, "系统管理")
 
 
 @contextmanager

@@ -55,6 +55,15 @@ PRECONDITION_REQUIRED = Problem(
 NOT_FOUND = Problem("not-found", 404, "Not found", "未找到")
 FORBIDDEN = Problem("forbidden", 403, "Your role or unit does not allow this", "您的角色或单位无权执行此操作")
 UNAUTHENTICATED = Problem("unauthenticated", 401, "A valid bearer token is required", "需要有效的访问令牌")
+SIGN_IN_FAILED = Problem(
+    "sign-in-failed",
+    401,
+    "Wrong username or password, or the account may not sign in",
+    "用户名或口令错误，或该账户不能登录",
+)
+PASSWORD_CHANGE_REQUIRED = Problem(
+    "password-change-required", 403, "Change the initial password first", "请先修改初始口令"
+)
 KEY_REUSED = Problem(
     "idempotency-key-reused", 422, "This Idempotency-Key was used for a different request", "该幂等键已用于其他请求"
 )

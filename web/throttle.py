@@ -34,6 +34,13 @@ class FailureThrottle:
                 self._forget_idle(now)
             return len(recent) > self.limit
 
+    def exceeded(self, address: str) -> bool:
+        """Whether the address is over its limit now (without counting an attempt)."""
+        now = time.monotonic()
+        with self._lock:
+            recent = self._failures.get(address)
+            return recent is not None and sum(1 for t in recent if t > now - self.window) > self.limit
+
     def retry_after(self, address: str) -> int:
         with self._lock:
             recent = self._failures.get(address)

@@ -20,6 +20,7 @@ from domain.time import now
 from tests.support import CLERK, HANDLER, SUPERVISOR, complainant, location
 
 ADMIN = Actor("root-admin", Role.ADMIN, "管理员")
+SECURITY = Actor("root-security", Role.SECURITY_ADMIN, "管理员")
 
 
 def noise_complaint(ledger: CaseLedger) -> CommandResult:
@@ -37,24 +38,24 @@ def noise_complaint(ledger: CaseLedger) -> CommandResult:
 
 def test_a_token_authenticates_its_user_until_revoked(ledger: CaseLedger) -> None:
     ledger.add_user(ADMIN, "wang.clerk", "王受理", "clerk", "受理窗口")
-    token_id, secret = ledger.issue_token(ADMIN, "wang.clerk", "laptop")
+    token_id, secret = ledger.issue_token(SECURITY, "wang.clerk", "laptop")
     actor = ledger.authenticate(secret, request_id="req-1")
     assert actor == Actor("wang.clerk", Role.CLERK, "受理窗口", "req-1")
     assert ledger.authenticate(secret + "x") is None
-    ledger.revoke_token(ADMIN, token_id, "laptop lost")
+    ledger.revoke_token(SECURITY, token_id, "laptop lost")
     assert ledger.authenticate(secret) is None
 
 
 def test_an_expired_token_or_a_deactivated_user_no_longer_authenticates(ledger: CaseLedger) -> None:
     ledger.add_user(ADMIN, "li.handler", "李承办", "handler", "城管执法中队")
-    _, short = ledger.issue_token(ADMIN, "li.handler", "temp", valid_days=1)
+    _, short = ledger.issue_token(SECURITY, "li.handler", "temp", valid_days=1)
     assert ledger.authenticate(short) is not None
     assert ledger.authenticate(short, at=now() + timedelta(days=2)) is None
-    _, other = ledger.issue_token(ADMIN, "li.handler", "desk")
+    _, other = ledger.issue_token(SECURITY, "li.handler", "desk")
     ledger.deactivate_user(ADMIN, "li.handler", "调离")
     assert ledger.authenticate(other) is None
     with pytest.raises(InvalidValue):
-        ledger.issue_token(ADMIN, "li.handler", "again")
+        ledger.issue_token(SECURITY, "li.handler", "again")
 
 
 def test_only_an_admin_manages_users_and_usernames_are_unique(ledger: CaseLedger) -> None:
@@ -132,15 +133,15 @@ def test_a_revocation_or_deactivation_in_another_process_stops_the_next_request(
 ) -> None:
     ledger.add_user(ADMIN, "zhou", "周", "clerk", "受理窗口")
     ledger.add_user(ADMIN, "wu", "吴", "handler", "城管执法中队")
-    token_id, revoked = ledger.issue_token(ADMIN, "zhou", "desk")
-    _, kept = ledger.issue_token(ADMIN, "zhou", "phone")
-    _, deactivated = ledger.issue_token(ADMIN, "wu", "desk")
+    token_id, revoked = ledger.issue_token(SECURITY, "zhou", "desk")
+    _, kept = ledger.issue_token(SECURITY, "zhou", "phone")
+    _, deactivated = ledger.issue_token(SECURITY, "wu", "desk")
     for secret in (revoked, kept, deactivated):
         assert ledger.authenticate(secret) is not None
         assert ledger.authenticate(secret) is not None, "remembered, and still valid"
     other = build_ledger(Settings(database_url=store_url))
     try:
-        other.revoke_token(ADMIN, token_id, "lost")
+        other.revoke_token(SECURITY, token_id, "lost")
         assert ledger.authenticate(revoked) is None, "the very next request"
         assert ledger.authenticate(kept) is not None, "the user's other token still works"
         other.deactivate_user(ADMIN, "wu", "调离")

@@ -135,3 +135,44 @@ def test_the_web_service_settings_come_from_the_environment_too() -> None:
 def test_a_failed_auth_limit_that_is_no_number_is_a_configuration_error() -> None:
     with pytest.raises(ConfigurationError, match="CASELEDGER_FAILED_AUTH_PER_MINUTE"):
         Settings.from_env({"CASELEDGER_FAILED_AUTH_PER_MINUTE": "many"})
+
+
+def test_the_sign_in_rules_are_settings_from_the_environment_with_level_3_defaults() -> None:
+    default = Settings.from_env({})
+    assert (default.password_rules.min_length, default.password_rules.min_classes) == (8, 3)
+    assert (default.lock_after_failures, default.sign_in_failures_per_address) == (5, 20)
+    assert (default.sign_in_failure_window_minutes, default.session_idle_minutes, default.session_max_hours) == (
+        15,
+        30,
+        12,
+    )
+    assert (default.token_days, default.token_max_days) == (90, 365)
+    names = {
+        "CASELEDGER_PASSWORD_MIN_LENGTH": "10",
+        "CASELEDGER_PASSWORD_MIN_CLASSES": "4",
+        "CASELEDGER_LOCK_AFTER_FAILURES": "3",
+        "CASELEDGER_SIGN_IN_FAILURES_PER_ADDRESS": "50",
+        "CASELEDGER_SIGN_IN_FAILURE_WINDOW_MINUTES": "5",
+        "CASELEDGER_SESSION_IDLE_MINUTES": "15",
+        "CASELEDGER_SESSION_MAX_HOURS": "8",
+        "CASELEDGER_TOKEN_DAYS": "30",
+        "CASELEDGER_TOKEN_MAX_DAYS": "180",
+    }
+    set_ = Settings.from_env(names)
+    assert (set_.password_rules.min_length, set_.password_rules.min_classes, set_.lock_after_failures) == (10, 4, 3)
+    assert (set_.sign_in_failures_per_address, set_.sign_in_failure_window_minutes) == (50, 5)
+    assert (set_.session_idle_minutes, set_.session_max_hours, set_.token_days, set_.token_max_days) == (15, 8, 30, 180)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("CASELEDGER_LOCK_AFTER_FAILURES", "0"),
+        ("CASELEDGER_SESSION_IDLE_MINUTES", "half an hour"),
+        ("CASELEDGER_PASSWORD_MIN_CLASSES", "5"),
+        ("CASELEDGER_TOKEN_DAYS", "400"),
+    ],
+)
+def test_a_sign_in_setting_out_of_range_is_a_configuration_error(name: str, value: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        Settings.from_env({name: value})

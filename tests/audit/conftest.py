@@ -11,7 +11,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from application.config import Settings
 from application.ledger import CaseLedger
 from audit.recorders import ChainedPostgresRecorder, ChainedSQLiteRecorder
 from bootstrap.ledger import build_ledger
@@ -19,7 +18,9 @@ from tests.support import CLERK, complainant, location
 
 
 def audited_ledger(url: str) -> CaseLedger:
-    return build_ledger(Settings(database_url=url))
+    from tests.web.conftest import fast_settings
+
+    return build_ledger(fast_settings(url))
 
 
 def chained(ledger: CaseLedger) -> ChainedSQLiteRecorder | ChainedPostgresRecorder:

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from flask import Flask
 
 from application.ledger import CaseLedger
+from domain.actor import Role
 from tests.audit.conftest import audited_ledger, chained
-from tests.web.conftest import COMPLAINT, ROOT, Api
+from tests.web.conftest import COMPLAINT, Api, enrol
 from web.app import create_app
 from web.audit_cli import identities
 
@@ -27,9 +28,10 @@ PEOPLE = 6
 def api(store_url: str) -> Iterator[Api]:
     ledger = audited_ledger(store_url)
     app: Flask = create_app(ledger, {"TESTING": True})
-    ledger.add_user(ROOT, "clerk", "clerk", "clerk", "受理窗口")
-    ledger.add_user(ROOT, "admin", "admin", "admin", "系统管理")
-    tokens = {user: ledger.issue_token(ROOT, user, "t")[1] for user in ("clerk", "admin")}
+    tokens = {
+        "clerk": enrol(ledger, "clerk", Role.CLERK, "受理窗口"),
+        "security_admin": enrol(ledger, "security_admin", Role.SECURITY_ADMIN, "系统管理"),
+    }
     yield Api(app.test_client(), tokens, ledger)
     ledger.close()
 
@@ -100,7 +102,7 @@ def test_an_erased_key_is_in_no_file_of_the_store(api: Api, store_url: str) -> N
             reader.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             reader.execute("SELECT count(*) FROM caseledger_events").fetchone()
         body = {"reason": "依法删除（当事人申请）"}
-        erased = api.call("admin", "POST", f"/api/audit/identities/{by_http}/erasure", body)
+        erased = api.call("security_admin", "POST", f"/api/audit/identities/{by_http}/erasure", body)
         assert erased.status_code == 200, erased.get_json()
         result = CliRunner().invoke(
             identities, ["erase", by_command, "--reason", "依法删除"], env={"CASELEDGER_DATABASE_URL": store_url}

@@ -24,7 +24,7 @@ from bootstrap.ledger import build_ledger
 from bootstrap.read_side import build_runners, open_read_store
 from tests.audit.conftest import Rows, audited_ledger, chained
 from tests.support import DISCIPLINE
-from tests.web.conftest import COMPLAINT, ROOT, USERS, Api
+from tests.web.conftest import COMPLAINT, ROOT, ROOT_SECURITY, USERS, Api, enrol
 from web.app import create_app
 
 NAME, PHONE = "王秀兰", "13800000000"
@@ -34,10 +34,7 @@ NAME, PHONE = "王秀兰", "13800000000"
 def api(store_url: str) -> Iterator[Api]:
     ledger = audited_ledger(store_url)
     app: Flask = create_app(ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 10_000})
-    tokens = {}
-    for username, (role, unit) in USERS.items():
-        ledger.add_user(ROOT, username, username, role, unit)
-        tokens[username] = ledger.issue_token(ROOT, username, "tests")[1]
+    tokens = {username: enrol(ledger, username, role, unit) for username, (role, unit) in USERS.items()}
     yield Api(app.test_client(), tokens, ledger)
     ledger.close()
 
@@ -97,7 +94,9 @@ def test_erasing_a_key_erases_the_identity_everywhere_and_the_chain_still_verifi
     masked = api.call("statistician", "GET", f"/api/cases/{case_id}").get_json()
 
     assert api.call("discipline", "POST", f"/api/audit/identities/{person}/erasure", {"reason": "x"}).status_code == 403
-    erased = api.call("admin", "POST", f"/api/audit/identities/{person}/erasure", {"reason": "依法删除（当事人申请）"})
+    erased = api.call(
+        "security_admin", "POST", f"/api/audit/identities/{person}/erasure", {"reason": "依法删除（当事人申请）"}
+    )
     assert erased.status_code == 200, erased.get_json()
 
     assert api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()["parties"][0]["name"] == ERASED
@@ -123,7 +122,7 @@ def test_a_correction_of_the_same_person_keeps_their_key(api: Api) -> None:
     assert api.act("clerk", f"/api/cases/{case_id}/corrections", view["version"], body).status_code == 200
     corrected = api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()["parties"][0]
     assert (corrected["party_id"], corrected["phone"]) == (person, "13900000000")
-    api.ledger.erase_identity(ROOT, person, "依法删除")
+    api.ledger.erase_identity(ROOT_SECURITY, person, "依法删除")
     history = api.call("clerk", "GET", f"/api/cases/{case_id}/history").get_json()
     assert {history[0]["data"]["parties"][0]["name"], history[-1]["data"]["parties"][0]["name"]} == {ERASED}
 
@@ -208,14 +207,14 @@ def test_db_init_still_needs_only_the_plain_ledger(store_url: str) -> None:
 
 
 def test_erasing_an_unknown_person_is_not_found(api: Api) -> None:
-    response = api.call("admin", "POST", "/api/audit/identities/nobody/erasure", {"reason": "依法删除"})
+    response = api.call("security_admin", "POST", "/api/audit/identities/nobody/erasure", {"reason": "依法删除"})
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("user", ["supervisor", "another_clerk"])
 def test_a_correction_by_a_reader_of_masks_cannot_confirm_or_overwrite_a_guessed_identity(api: Api, user: str) -> None:
     api.ledger.add_user(ROOT, "another_clerk", "another_clerk", "clerk", "受理窗口")
-    api.tokens["another_clerk"] = api.ledger.issue_token(ROOT, "another_clerk", "tests")[1]
+    api.tokens["another_clerk"] = api.ledger.issue_token(ROOT_SECURITY, "another_clerk", "tests")[1]
     case_id = _file(api)
     before = api.call("clerk", "GET", f"/api/cases/{case_id}").get_json()
     answers = []

@@ -3,8 +3,10 @@ role, each command run as the role the docs name, as real ``caseledger`` process
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ from psycopg import sql
 from bench.common import Server, caseledger_executable
 from tests.web.conftest import COMPLAINT
 from tests.web.test_serve_supervision import _call, _until
+
+INITIAL, CHOSEN = "Chu-Shi-Kou-1", "Zi-Ji-De-2"
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,22 @@ def _run(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def _signed_in(port: int, username: str, initial: str, chosen: str) -> str:
+    """A session of ``username``, signed in with the initial password and past changing it to ``chosen``."""
+    status, session = _call(port, "/api/session", "", {"username": username, "password": initial})
+    assert status == 201 and session["password_change_required"], session
+    change = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/session/password",
+        method="POST",
+        data=json.dumps({"old_password": initial, "new_password": chosen}).encode(),
+        headers={"Authorization": f"Bearer {session['token']}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(change, timeout=10) as response:
+        assert response.status == 204
+    token: str = session["token"]
+    return token
+
+
 def _key_in_pages(admin: str, person: str) -> tuple[bytes, bytes]:
     """The identity key of ``person`` (empty once erased) and the keys table's pages, read by the superuser."""
     with psycopg.connect(admin, autocommit=True) as su:
@@ -92,9 +112,18 @@ def test_the_documented_role_layout_runs_every_command(layout: Layout, tmp_path:
     _run(owner, "db", "grant-service-role", urlsplit(service["CASELEDGER_DATABASE_URL"]).username or "")
 
     _run(service, "users", "add", "li", "--role", "clerk", "--unit", "受理窗口")
-    _run(service, "users", "add", "root", "--role", "admin", "--unit", "系统管理")
+    adding = ["users", "add", "root", "--role", "security_admin", "--unit", "系统管理", "--initial-password-prompt"]
+    made = subprocess.run(
+        [caseledger_executable(), *adding],
+        env=service,
+        input=f"{INITIAL}\n{INITIAL}\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
     clerk = _run(service, "tokens", "issue", "li").strip()
-    admin = _run(service, "tokens", "issue", "root").strip()
     follower = subprocess.Popen(
         [caseledger_executable(), "projections", "run"], env=service, stderr=subprocess.PIPE, text=True
     )
@@ -125,6 +154,7 @@ def test_the_documented_role_layout_runs_every_command(layout: Layout, tmp_path:
             listed = f"/api/cases?min_position={again['position']}"
             _until("the follower goes on after the rebuild", lambda: _call(server.port, listed, clerk)[0] == 200)
 
+            admin = _signed_in(server.port, "root", INITIAL, CHOSEN)
             person = _call(server.port, f"/api/cases/{filed['id']}", clerk)[1]["parties"][0]["party_id"]
             other = _call(server.port, f"/api/cases/{again['id']}", clerk)[1]["parties"][0]["party_id"]
             erased_key, pages = _key_in_pages(layout.admin, person)

@@ -93,7 +93,7 @@ def audited_ledger_initialised(url: str) -> CaseLedger:
 
 def test_an_erasure_the_service_role_cannot_purge_says_so(service_url: str, fresh_postgres_url: str) -> None:
     from application.errors import ErasureIncomplete
-    from tests.web.conftest import ROOT
+    from tests.web.conftest import ROOT_SECURITY
 
     ledger = audited_ledger(service_url)
     (filed,) = file_complaints(ledger, 1)
@@ -104,7 +104,7 @@ def test_an_erasure_the_service_role_cannot_purge_says_so(service_url: str, fres
         role = sql.Identifier(urlsplit(service_url).username or "")
         admin.execute(sql.SQL(f"REVOKE TRUNCATE ON {keys} FROM {{}}").format(role))
     with pytest.raises(ErasureIncomplete, match="permission denied"):
-        ledger.erase_identity(ROOT, person, "依法删除")
+        ledger.erase_identity(ROOT_SECURITY, person, "依法删除")
     assert ledger.recorder.identity_key(person) is None, "the key is deleted all the same"
     ledger.close()
     owner = audited_ledger(fresh_postgres_url)

@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from application.config import Settings
 from bootstrap.ledger import build_ledger
 from bootstrap.maintenance import init_store
-from tests.web.conftest import Api, users_api
+from tests.web.conftest import Api, fast_settings, users_api
 from web.app import create_app
 from web.read_models import close_read_models, read_models
 
@@ -38,7 +38,7 @@ def catch_up(app: Flask) -> None:
 def app(store_url: str) -> Iterator[Flask]:
     """The app on an initialised store, its read models' tables too (as `caseledger db init` leaves it)."""
     init_store(Settings(database_url=store_url))
-    ledger = build_ledger(Settings(database_url=store_url))
+    ledger = build_ledger(fast_settings(store_url))
     yield create_app(ledger, {"TESTING": True})
     ledger.close()
 

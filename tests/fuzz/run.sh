@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 fuzz() {  # store-url role include-tag-regex
     local url=$1 role=$2 tags=$3 port
-    export CASELEDGER_DATABASE_URL=$url CASELEDGER_FAILED_AUTH_PER_MINUTE=1000000
+    export CASELEDGER_DATABASE_URL=$url CASELEDGER_FAILED_AUTH_PER_MINUTE=1000000 CASELEDGER_SIGN_IN_FAILURES_PER_ADDRESS=1000000
     "$BIN/caseledger" db init >/dev/null
     "$BIN/caseledger" users add "fuzz-$role" --role "$role" --unit 城管执法中队 >/dev/null
     token=$("$BIN/caseledger" tokens issue "fuzz-$role" 2>/dev/null)

@@ -124,15 +124,23 @@ def test_users_and_tokens_refuse_a_second_deactivation_or_revocation() -> None:
 
     clock = Clock()
     user = User.register(
-        username="wang", display_name="王", role=Role.CLERK, unit="受理窗口", actor=DISCIPLINE, at=clock()
+        username="wang", display_name="王", roles=[Role.CLERK], units=["受理窗口"], actor=DISCIPLINE, at=clock()
     )
     user.deactivate(DISCIPLINE, clock(), "调离")
     with pytest.raises(RuleViolation, match=r"user\.deactivate\.inactive"):
         user.deactivate(DISCIPLINE, clock(), "again")
     token = AccessToken(
-        token_hash="h" * 64, username="wang", label="desk", expires_at=None, actor=DISCIPLINE, at=clock()
+        token_hash="h" * 64,
+        username="wang",
+        label="desk",
+        expires_at=None,
+        actor=DISCIPLINE,
+        at=clock(),
+        kind="api",
+        role=Role.CLERK,
+        unit="受理窗口",
     )
     token.revoke(DISCIPLINE, clock(), "lost")
     with pytest.raises(RuleViolation, match=r"token\.revoke\.revoked"):
         token.revoke(DISCIPLINE, clock(), "again")
-    assert not token.is_valid_at(clock())
+    assert token.revoked and not token.is_expired_at(clock()), "refused as revoked, not as expired"

@@ -13,10 +13,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from application.config import Settings
+from application.config import PasswordHashing, Settings
 from application.ledger import CaseLedger
 from bootstrap.ledger import build_ledger
-from domain.actor import Actor, Role
+from domain.actor import ADMINISTRATORS, Actor, Role
 from tests.support import DISCIPLINE
 from web.app import create_app
 from web.cli import main
@@ -24,6 +24,11 @@ from web.cli import main
 OWN_UNIT = "城管执法中队"
 OTHER_UNIT = "市场监管所"
 ROOT = Actor("bootstrap", Role.ADMIN, "系统管理")
+ROOT_SECURITY = Actor("bootstrap-security", Role.SECURITY_ADMIN, "系统管理")
+FAST_HASHING = PasswordHashing(time_cost=1, memory_kib=8, parallelism=1)
+"""argon2id at its least cost, so that tests that sign in many times run quickly."""
+INITIAL_PASSWORD = "Initial-Pass-1"
+CHOSEN_PASSWORD = "Chosen-Pass-2"
 USERS = {
     "clerk": (Role.CLERK, "受理窗口"),
     "handler": (Role.HANDLER, OWN_UNIT),
@@ -33,6 +38,8 @@ USERS = {
     "discipline": (Role.DISCIPLINE, "纪工委"),
     "statistician": (Role.STATISTICIAN, "党政办"),
     "admin": (Role.ADMIN, "系统管理"),
+    "security_admin": (Role.SECURITY_ADMIN, "系统管理"),
+    "audit_admin": (Role.AUDIT_ADMIN, "系统管理"),
 }
 
 
@@ -59,21 +66,37 @@ class Api:
         return self.call(user, "POST", path, body or {}, {"If-Match": f'"{version}"'})
 
 
+def fast_settings(url: str, **settings: Any) -> Settings:
+    """The settings of a test store: its URL, cheap password hashing, and ``settings``."""
+    return Settings(database_url=url, password_hashing=FAST_HASHING, **settings)
+
+
 @pytest.fixture
 def app(store_url: str) -> Iterator[Flask]:
-    ledger = build_ledger(Settings(database_url=store_url))
+    ledger = build_ledger(fast_settings(store_url))
     yield create_app(ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 10_000})
     ledger.close()
 
 
 def users_api(app: Flask) -> Api:
-    """A client of ``app`` for each of USERS, added to its ledger with a token each."""
+    """A client of ``app`` for each of USERS, added to its ledger with a token (an administrator: a
+    session, signed in with a changed initial password) each."""
     ledger: CaseLedger = app.extensions["caseledger"]
-    tokens = {}
-    for username, (role, unit) in USERS.items():
-        ledger.add_user(ROOT, username, username, role, unit)
-        tokens[username] = ledger.issue_token(ROOT, username, "tests")[1]
+    tokens = {username: enrol(ledger, username, role, unit) for username, (role, unit) in USERS.items()}
     return Api(app.test_client(), tokens, ledger)
+
+
+def enrol(ledger: CaseLedger, username: str, role: Role, unit: str) -> str:
+    """Register ``username``; the secret of an API token for them, or of a session for an administrator."""
+    if role not in ADMINISTRATORS:
+        ledger.add_user(ROOT, username, username, role, unit)
+        return ledger.issue_token(ROOT_SECURITY, username, "tests")[1]
+    ledger.add_user(ROOT, username, username, [], unit)
+    ledger.change_user_roles(ROOT_SECURITY, username, [role], "tests")
+    ledger.set_password(ROOT, username, INITIAL_PASSWORD)
+    session = ledger.sign_in(username, INITIAL_PASSWORD, "127.0.0.1")
+    ledger.change_own_password(session.actor, INITIAL_PASSWORD, CHOSEN_PASSWORD)
+    return session.secret
 
 
 @pytest.fixture

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+from click.testing import CliRunner
+
 from application.config import Settings
+from application.signin import SignInRefused
 from bootstrap.ledger import build_ledger
 from tests.support import CLERK, complainant, location
 from tests.web.conftest import Run
+from web.cli import main
 
 
 def test_init_users_and_tokens(run: Run, store_url: str) -> None:
@@ -43,7 +48,6 @@ def test_demo_load_fills_the_store(run: Run, store_url: str) -> None:
             "demo.legal_reviewer": "legal_reviewer",
             "demo.discipline": "discipline",
             "demo.statistician": "statistician",
-            "demo.admin": "admin",
         }
     finally:
         ledger.close()
@@ -89,19 +93,19 @@ def test_users_and_tokens_are_listed_and_named_by_what_was_typed(run: Run, store
     code, out, _ = run("users", "list")
     assert code == 0
     assert [re.split(r"\s{2,}", line) for line in out.splitlines()] == [
-        ["username", "role", "unit", "name", "state"],
-        ["zhang", "supervisor", "依法行政工作监督小组", "张督办", "active"],
-        ["li", "handler", "城管执法中队", "li", "active"],
+        ["username", "office", "roles", "units", "name", "state"],
+        ["zhang", "default", "supervisor", "依法行政工作监督小组", "张督办", "active"],
+        ["li", "default", "handler", "城管执法中队", "li", "active"],
     ]
     code, listed, _ = run("tokens", "list")
     assert code == 0 and used.strip() not in listed and unused.strip() not in listed
     rows = [re.split(r"\s{2,}", line) for line in listed.splitlines()]
-    assert rows[0] == ["id", "user", "label", "created", "last used", "expires", "revoked"]
+    assert rows[0] == ["id", "kind", "user", "label", "created", "last used", "expires", "revoked"]
     minute = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d$")
     (zhang, li) = rows[1:]
-    assert zhang[:3] == [used_id, "zhang", "desk"] and minute.match(zhang[3]) and minute.match(zhang[4])
-    assert zhang[5:] == ["-", "-"], "used, never expires, not revoked"
-    assert li[:3] == [unused_id, "li", "手机"] and li[4] == "-" and minute.match(li[5]) and li[6] == "revoked"
+    assert zhang[:4] == [used_id, "api", "zhang", "desk"] and minute.match(zhang[4]) and minute.match(zhang[5])
+    assert minute.match(zhang[6]) and zhang[7] == "-", "used, expires (90 days by default), not revoked"
+    assert li[:4] == [unused_id, "api", "li", "手机"] and li[5] == "-" and minute.match(li[6]) and li[7] == "revoked"
     assert run("tokens", "list", "--user", "li")[1].count("\n") == 2
     code, _, err = run("tokens", "list", "--user", "nobody")
     assert code == 1 and "user 'nobody' not found" in err
@@ -118,3 +122,45 @@ def test_projections_status_rebuild_and_run(run: Run, store_url: str) -> None:
     assert "case_index: position 1, log head 1, lag 0" in out
     code, _, err = run("projections", "rebuild", "nonsense")
     assert code == 2 and "unknown projection" in err
+
+
+def test_the_first_administrators_are_made_at_the_shell_and_sign_in_with_a_password(
+    store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CASELEDGER_DATABASE_URL", store_url)
+    runner = CliRunner()
+    initial = "Chu-Shi-Kou-1\nChu-Shi-Kou-1\n"
+    added = runner.invoke(
+        main,
+        ["users", "add", "chen.sec", "--role", "security_admin", "--unit", "系统管理", "--initial-password-prompt"],
+        input=initial,
+        catch_exceptions=False,
+    )
+    assert added.exit_code == 0, added.output
+    assert "Chu-Shi-Kou-1" not in added.output, "the prompt does not echo the password"
+    refused = runner.invoke(main, ["tokens", "issue", "chen.sec"], catch_exceptions=False)
+    assert refused.exit_code == 1 and "sign in" in refused.stderr, "administrators get no API token"
+    ledger = build_ledger(Settings(database_url=store_url))
+    try:
+        session = ledger.sign_in("chen.sec", "Chu-Shi-Kou-1", "127.0.0.1")
+        assert session.actor.role.code == "security_admin" and session.must_change_password
+        for _ in range(5):
+            with pytest.raises(SignInRefused):
+                ledger.sign_in("chen.sec", "Wrong-Pass-1", "127.0.0.1")
+        with pytest.raises(SignInRefused):
+            ledger.sign_in("chen.sec", "Chu-Shi-Kou-1", "127.0.0.1")
+    finally:
+        ledger.close()
+    unlocked = runner.invoke(main, ["users", "unlock", "chen.sec", "--reason", "本人确认"], catch_exceptions=False)
+    assert unlocked.exit_code == 0 and "unlocked chen.sec" in unlocked.output
+    listed = runner.invoke(main, ["users", "list"], catch_exceptions=False).output
+    assert re.search(r"chen\.sec\s+default\s+security_admin\s+系统管理\s+chen\.sec\s+active", listed), listed
+    roles = runner.invoke(
+        main, ["users", "roles", "chen.sec", "--role", "audit_admin", "--reason", "调岗"], catch_exceptions=False
+    )
+    assert roles.exit_code == 0 and "now holds audit_admin" in roles.output
+    ledger = build_ledger(Settings(database_url=store_url))
+    try:
+        assert ledger.sign_in("chen.sec", "Chu-Shi-Kou-1", "127.0.0.1").actor.role.code == "audit_admin"
+    finally:
+        ledger.close()

@@ -12,7 +12,7 @@ from flask import Flask
 from application.config import Settings
 from bootstrap.ledger import build_ledger
 from bootstrap.read_side import open_read_store
-from tests.web.conftest import COMPLAINT, ROOT, Api
+from tests.web.conftest import COMPLAINT, ROOT, ROOT_SECURITY, Api
 from web.app import create_app
 from web.cli import main
 from web.read_models import close_read_models, read_models
@@ -25,7 +25,7 @@ def web(store_url: str) -> Iterator[Api]:
     ledger = build_ledger(Settings(database_url=store_url))
     app: Flask = create_app(ledger, {"TESTING": True})
     ledger.add_user(ROOT, "clerk", "clerk", "clerk", "受理窗口")
-    yield Api(app.test_client(), {"clerk": ledger.issue_token(ROOT, "clerk", "t")[1]}, ledger)
+    yield Api(app.test_client(), {"clerk": ledger.issue_token(ROOT_SECURITY, "clerk", "t")[1]}, ledger)
     close_read_models(app)
     ledger.close()
 

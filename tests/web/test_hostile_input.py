@@ -99,7 +99,7 @@ def test_unstorable_text_is_refused_in_actions_lists_query_strings_paths_and_key
         refused(api.call("clerk", "GET", f"/api/cases?{name}=%00"), 422, name)
     refused(api.call("clerk", "GET", "/api/queues/intake?village=%01"), 422, "village")
     refused(api.call("discipline", "GET", "/api/audit/rulings?cadre_id=%00"), 422, "cadre_id")
-    erasure = api.call("admin", "POST", "/api/audit/identities/%00/erasure", {"reason": "依法删除"})
+    erasure = api.call("security_admin", "POST", "/api/audit/identities/%00/erasure", {"reason": "依法删除"})
     refused(erasure, 422, "person_id")
     refused(api.call("discipline", "GET", "/api/audit/users/a%00b/activity"), 422, "user_id")
     refused(file(api, COMPLAINT, "key\u0000"), 422, "Idempotency-Key")

@@ -23,7 +23,7 @@ import pytest
 from application.config import Settings
 from bootstrap.ledger import build_ledger
 from domain.actor import Role
-from tests.web.conftest import ROOT
+from tests.web.conftest import ROOT, ROOT_SECURITY
 from tests.web.served import (
     FIVE_LONG_FILTERS,
     THREE_CHINESE_FILTERS,
@@ -87,7 +87,7 @@ def front(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Front]:
     initialise(url)
     ledger = build_ledger(Settings(database_url=url))
     ledger.add_user(ROOT, "clerk", "clerk", Role.CLERK, "受理窗口")
-    clerk = ledger.issue_token(ROOT, "clerk", "tests")[1]
+    clerk = ledger.issue_token(ROOT_SECURITY, "clerk", "tests")[1]
     ledger.close()
     with ExitStack() as stack:
         # Two threads: served directly, six slow clients would hold every one of them.

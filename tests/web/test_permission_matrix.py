@@ -12,14 +12,13 @@ import marshmallow as ma
 import pytest
 from marshmallow import fields, validate
 
-from application.config import Settings
 from application.ledger import CaseLedger
 from application.permissions import PERMISSIONS
 from bootstrap.ledger import build_ledger
 from domain.actor import Role
 from domain.values import Location, Party
 from tests.web.conftest import COMPLAINT as COMPLAINT_BODY
-from tests.web.conftest import OTHER_UNIT, OWN_UNIT, ROOT, USERS, Api, ruling_and_clearing, users_api
+from tests.web.conftest import OTHER_UNIT, OWN_UNIT, ROOT, USERS, Api, fast_settings, ruling_and_clearing, users_api
 from web.actions import CLEARING, COMPLAINT, DISPUTE, ENFORCEMENT, RULING, SHARED, Action
 from web.app import create_app
 
@@ -50,7 +49,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(module_store_url: str) -> Iterator[World]:
-    ledger = build_ledger(Settings(database_url=module_store_url))
+    ledger = build_ledger(fast_settings(module_store_url))
     app = create_app(ledger, {"TESTING": True, "FAILED_AUTH_PER_MINUTE": 100_000})
     yield World(users_api(app), _targets(ledger))
     ledger.close()
@@ -157,73 +156,84 @@ Y: Cell = (412, 404)  # allowed: the stale version is refused after the check; n
 N: Cell = (403, 403)  # the role may not, whether or not the record exists
 U: Cell = (403, 404)  # a handler of another unit: refused on the record, and no record is not found
 
-COLUMNS = ("clerk", "handler", "other_handler", "supervisor", "legal_reviewer", "discipline", "statistician", "admin")
+COLUMNS = (
+    "clerk",
+    "handler",
+    "other_handler",
+    "supervisor",
+    "legal_reviewer",
+    "discipline",
+    "statistician",
+    "admin",
+    "security_admin",
+    "audit_admin",
+)
 
 # Written by hand from the roles' duties, not computed from the table in force: a wrong entry in either
 # fails the test. One cell per user, in the order of COLUMNS.
 ACTION_CELLS: dict[str, tuple[Cell, ...]] = {
-    # route: (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
-    "cases/supervise": (N, N, N, Y, N, N, N, N),
-    "cases/remind": (N, N, N, Y, N, N, N, N),
-    "cases/links": (Y, Y, U, Y, N, N, N, N),
-    "cases/corrections": (Y, N, N, Y, N, N, N, N),
-    "cases/pause": (N, Y, U, Y, N, N, N, N),
-    "cases/resume": (N, Y, U, Y, N, N, N, N),
-    "cases/extend": (N, N, N, Y, N, N, N, N),
-    "complaints/accept": (N, N, N, Y, N, N, N, N),
-    "complaints/refuse": (N, N, N, Y, N, N, N, N),
-    "complaints/answer": (Y, N, N, Y, N, N, N, N),
-    "complaints/dispatch": (N, N, N, Y, N, N, N, N),
-    "complaints/return": (N, Y, U, N, N, N, N, N),
-    "complaints/investigate": (N, Y, U, N, N, N, N, N),
-    "complaints/dispose": (N, Y, U, N, N, N, N, N),
-    "complaints/reply": (Y, Y, U, N, N, N, N, N),
-    "complaints/visit": (Y, N, N, N, N, N, N, N),
-    "complaints/close": (N, N, N, Y, N, N, N, N),
-    "complaints/reopen": (N, N, N, Y, N, N, N, N),
-    "complaints/merge": (N, N, N, Y, N, N, N, N),
-    "complaints/transfer": (N, N, N, Y, N, N, N, N),
-    "disputes/accept": (N, N, N, Y, N, N, N, N),
-    "disputes/refuse": (N, N, N, Y, N, N, N, N),
-    "disputes/mediator": (N, N, N, Y, N, N, N, N),
-    "disputes/recusal": (N, N, N, Y, N, N, N, N),
-    "disputes/investigate": (N, Y, U, N, N, N, N, N),
-    "disputes/sessions": (N, Y, U, N, N, N, N, N),
-    "disputes/agreement": (N, Y, U, N, N, N, N, N),
-    "disputes/end": (N, Y, U, N, N, N, N, N),
-    "disputes/confirmation": (N, Y, U, N, N, N, N, N),
-    "disputes/confirmation-result": (N, Y, U, N, N, N, N, N),
-    "disputes/performance": (N, Y, U, N, N, N, N, N),
-    "disputes/visit": (Y, Y, U, N, N, N, N, N),
-    "disputes/close": (N, N, N, Y, N, N, N, N),
-    "disputes/risk": (N, Y, U, Y, N, N, N, N),
-    "enforcement-cases/file": (N, N, N, Y, N, N, N, N),
-    "enforcement-cases/decline": (N, N, N, Y, N, N, N, N),
-    "enforcement-cases/investigation": (N, Y, U, Y, N, N, N, N),
-    "enforcement-cases/evidence": (N, Y, U, N, N, N, N, N),
-    "enforcement-cases/conclusion": (N, Y, U, N, N, N, N, N),
-    "enforcement-cases/review-request": (N, Y, U, N, N, N, N, N),
-    "enforcement-cases/review": (N, N, N, N, Y, N, N, N),
-    "enforcement-cases/notice": (N, Y, U, N, N, N, N, N),
-    "enforcement-cases/hearing-request": (N, Y, U, N, N, N, N, N),
-    "enforcement-cases/hearing": (N, N, N, Y, Y, N, N, N),
-    "enforcement-cases/discussion": (N, N, N, Y, N, N, N, N),
-    "enforcement-cases/decision": (N, N, N, Y, N, N, N, N),
-    "enforcement-cases/service": (N, Y, U, N, N, N, N, N),
-    "enforcement-cases/publication": (N, Y, U, Y, N, N, N, N),
-    "enforcement-cases/execution": (N, Y, U, N, N, N, N, N),
-    "enforcement-cases/close": (N, N, N, Y, N, N, N, N),
-    "rulings/accept": (N, N, N, N, N, Y, N, N),
-    "rulings/decline": (N, N, N, N, N, Y, N, N),
-    "rulings/verification": (N, N, N, N, N, Y, N, N),
-    "rulings/deliberation": (N, N, N, N, N, Y, N, N),
-    "rulings/ruling": (N, N, N, N, N, Y, N, N),
-    "rulings/notice": (N, N, N, N, N, Y, N, N),
-    "rulings/filing": (N, N, N, N, N, Y, N, N),
-    "rulings/appeal": (N, N, N, N, N, Y, N, N),
-    "clearings/approval": (N, N, N, N, N, Y, N, N),
-    "clearings/clearance": (N, N, N, N, N, Y, N, N),
-    "clearings/record": (N, N, N, N, N, Y, N, N),
+    # route: (clerk, handler, other_handler, supervisor, legal, discipline, statistician, admin, security, audit)
+    "cases/supervise": (N, N, N, Y, N, N, N, N, N, N),
+    "cases/remind": (N, N, N, Y, N, N, N, N, N, N),
+    "cases/links": (Y, Y, U, Y, N, N, N, N, N, N),
+    "cases/corrections": (Y, N, N, Y, N, N, N, N, N, N),
+    "cases/pause": (N, Y, U, Y, N, N, N, N, N, N),
+    "cases/resume": (N, Y, U, Y, N, N, N, N, N, N),
+    "cases/extend": (N, N, N, Y, N, N, N, N, N, N),
+    "complaints/accept": (N, N, N, Y, N, N, N, N, N, N),
+    "complaints/refuse": (N, N, N, Y, N, N, N, N, N, N),
+    "complaints/answer": (Y, N, N, Y, N, N, N, N, N, N),
+    "complaints/dispatch": (N, N, N, Y, N, N, N, N, N, N),
+    "complaints/return": (N, Y, U, N, N, N, N, N, N, N),
+    "complaints/investigate": (N, Y, U, N, N, N, N, N, N, N),
+    "complaints/dispose": (N, Y, U, N, N, N, N, N, N, N),
+    "complaints/reply": (Y, Y, U, N, N, N, N, N, N, N),
+    "complaints/visit": (Y, N, N, N, N, N, N, N, N, N),
+    "complaints/close": (N, N, N, Y, N, N, N, N, N, N),
+    "complaints/reopen": (N, N, N, Y, N, N, N, N, N, N),
+    "complaints/merge": (N, N, N, Y, N, N, N, N, N, N),
+    "complaints/transfer": (N, N, N, Y, N, N, N, N, N, N),
+    "disputes/accept": (N, N, N, Y, N, N, N, N, N, N),
+    "disputes/refuse": (N, N, N, Y, N, N, N, N, N, N),
+    "disputes/mediator": (N, N, N, Y, N, N, N, N, N, N),
+    "disputes/recusal": (N, N, N, Y, N, N, N, N, N, N),
+    "disputes/investigate": (N, Y, U, N, N, N, N, N, N, N),
+    "disputes/sessions": (N, Y, U, N, N, N, N, N, N, N),
+    "disputes/agreement": (N, Y, U, N, N, N, N, N, N, N),
+    "disputes/end": (N, Y, U, N, N, N, N, N, N, N),
+    "disputes/confirmation": (N, Y, U, N, N, N, N, N, N, N),
+    "disputes/confirmation-result": (N, Y, U, N, N, N, N, N, N, N),
+    "disputes/performance": (N, Y, U, N, N, N, N, N, N, N),
+    "disputes/visit": (Y, Y, U, N, N, N, N, N, N, N),
+    "disputes/close": (N, N, N, Y, N, N, N, N, N, N),
+    "disputes/risk": (N, Y, U, Y, N, N, N, N, N, N),
+    "enforcement-cases/file": (N, N, N, Y, N, N, N, N, N, N),
+    "enforcement-cases/decline": (N, N, N, Y, N, N, N, N, N, N),
+    "enforcement-cases/investigation": (N, Y, U, Y, N, N, N, N, N, N),
+    "enforcement-cases/evidence": (N, Y, U, N, N, N, N, N, N, N),
+    "enforcement-cases/conclusion": (N, Y, U, N, N, N, N, N, N, N),
+    "enforcement-cases/review-request": (N, Y, U, N, N, N, N, N, N, N),
+    "enforcement-cases/review": (N, N, N, N, Y, N, N, N, N, N),
+    "enforcement-cases/notice": (N, Y, U, N, N, N, N, N, N, N),
+    "enforcement-cases/hearing-request": (N, Y, U, N, N, N, N, N, N, N),
+    "enforcement-cases/hearing": (N, N, N, Y, Y, N, N, N, N, N),
+    "enforcement-cases/discussion": (N, N, N, Y, N, N, N, N, N, N),
+    "enforcement-cases/decision": (N, N, N, Y, N, N, N, N, N, N),
+    "enforcement-cases/service": (N, Y, U, N, N, N, N, N, N, N),
+    "enforcement-cases/publication": (N, Y, U, Y, N, N, N, N, N, N),
+    "enforcement-cases/execution": (N, Y, U, N, N, N, N, N, N, N),
+    "enforcement-cases/close": (N, N, N, Y, N, N, N, N, N, N),
+    "rulings/accept": (N, N, N, N, N, Y, N, N, N, N),
+    "rulings/decline": (N, N, N, N, N, Y, N, N, N, N),
+    "rulings/verification": (N, N, N, N, N, Y, N, N, N, N),
+    "rulings/deliberation": (N, N, N, N, N, Y, N, N, N, N),
+    "rulings/ruling": (N, N, N, N, N, Y, N, N, N, N),
+    "rulings/notice": (N, N, N, N, N, Y, N, N, N, N),
+    "rulings/filing": (N, N, N, N, N, Y, N, N, N, N),
+    "rulings/appeal": (N, N, N, N, N, Y, N, N, N, N),
+    "clearings/approval": (N, N, N, N, N, Y, N, N, N, N),
+    "clearings/clearance": (N, N, N, N, N, Y, N, N, N, N),
+    "clearings/record": (N, N, N, N, N, Y, N, N, N, N),
 }
 
 
@@ -263,10 +273,10 @@ FILINGS = [
     ("enforcement-cases", "record_clue", dict(COMPLAINT_BODY, category="street_vending", channel="patrol")),
 ]
 FILING_CELLS: dict[str, tuple[int, ...]] = {
-    # route: (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
-    "complaints": (201, 403, 403, 403, 403, 403, 403, 403),
-    "disputes": (201, 403, 403, 403, 403, 403, 403, 403),
-    "enforcement-cases": (201, 201, 201, 403, 403, 403, 403, 403),
+    # route: (clerk, handler, other_handler, supervisor, legal, discipline, statistician, admin, security, audit)
+    "complaints": (201, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "disputes": (201, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    "enforcement-cases": (201, 201, 201, 403, 403, 403, 403, 403, 403, 403),
 }
 
 
@@ -296,8 +306,8 @@ CLEARING_BODY = {
     "investigation": "i",
     "finding": "false",
 }
-# (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
-DISCIPLINE_ONLY_FILING = (403, 403, 403, 403, 403, 201, 403, 403)
+# (clerk, handler, other_handler, supervisor, legal, discipline, statistician, admin, security, audit)
+DISCIPLINE_ONLY_FILING = (403, 403, 403, 403, 403, 201, 403, 403, 403, 403)
 
 
 @pytest.mark.parametrize(("resource", "body"), [("rulings", RULING_BODY), ("clearings", CLEARING_BODY)])
@@ -308,20 +318,20 @@ def test_only_discipline_opens_a_ruling_or_a_clearing(world: World, resource: st
 
 def test_only_discipline_reviews_an_appealed_ruling(world: World) -> None:
     # The target ruling was never appealed: discipline is refused by the rule (409), others by role.
-    # (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
-    on_the_ruling = (403, 403, 403, 403, 403, 409, 403, 403)
-    on_no_ruling = (403, 403, 403, 403, 403, 404, 403, 403)
+    # (clerk, handler, other_handler, supervisor, legal, discipline, statistician, admin, security, audit)
+    on_the_ruling = (403, 403, 403, 403, 403, 409, 403, 403, 403, 403)
+    on_no_ruling = (403, 403, 403, 403, 403, 404, 403, 403, 403, 403)
     for record, want in ((world.targets["rulings"], on_the_ruling), (uuid4(), on_no_ruling)):
         path = f"/api/rulings/{record}/review"
         assert tuple(world.api.call(user, "POST", path, {}).status_code for user in COLUMNS) == want
 
 
-def test_only_an_admin_erases_an_identity(world: World) -> None:
-    # No such person: the admin is told so (404), everyone else is refused by role first.
-    # (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
+def test_only_the_security_admin_erases_an_identity(world: World) -> None:
+    # No such person: the security administrator is told so (404), everyone else is refused by role first.
+    # (clerk, handler, other_handler, supervisor, legal, discipline, statistician, admin, security, audit)
     path = "/api/audit/identities/nobody/erasure"
     statuses = tuple(world.api.call(user, "POST", path, {"reason": "依法删除"}).status_code for user in COLUMNS)
-    assert statuses == (403, 403, 403, 403, 403, 403, 403, 404)
+    assert statuses == (403, 403, 403, 403, 403, 403, 403, 403, 404, 403)
 
 
 A: Cell = (412, 404)  # the admin: a stale version is refused, no such entry is not found
@@ -334,32 +344,32 @@ REGISTER_CHANGES: dict[str, tuple[str, dict[str, Any]]] = {
     "limits": ("change_category_limits", {"limits": [], "reason": "调整"}),
 }
 REGISTER_CELLS: dict[str, tuple[Cell, ...]] = {
-    # route: (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
-    "office/rename": (N, N, N, N, N, N, N, A),
-    "office/retire": (N, N, N, N, N, N, N, A),
-    "unit/rename": (N, N, N, N, N, N, N, A),
-    "unit/move": (N, N, N, N, N, N, N, A),
-    "unit/merge": (N, N, N, N, N, N, N, A),
-    "unit/retire": (N, N, N, N, N, N, N, A),
-    "place/rename": (N, N, N, N, N, N, N, A),
-    "place/move": (N, N, N, N, N, N, N, A),
-    "place/merge": (N, N, N, N, N, N, N, A),
-    "place/retire": (N, N, N, N, N, N, N, A),
-    "complaint/rename": (N, N, N, N, N, N, N, A),
-    "complaint/move": (N, N, N, N, N, N, N, A),
-    "complaint/merge": (N, N, N, N, N, N, N, A),
-    "complaint/retire": (N, N, N, N, N, N, N, A),
-    "complaint/limits": (N, N, N, N, N, N, N, A),
-    "dispute/rename": (N, N, N, N, N, N, N, A),
-    "dispute/move": (N, N, N, N, N, N, N, A),
-    "dispute/merge": (N, N, N, N, N, N, N, A),
-    "dispute/retire": (N, N, N, N, N, N, N, A),
-    "dispute/limits": (N, N, N, N, N, N, N, A),
-    "enforcement/rename": (N, N, N, N, N, N, N, A),
-    "enforcement/move": (N, N, N, N, N, N, N, A),
-    "enforcement/merge": (N, N, N, N, N, N, N, A),
-    "enforcement/retire": (N, N, N, N, N, N, N, A),
-    "enforcement/limits": (N, N, N, N, N, N, N, A),
+    # route: (clerk, handler, other_handler, supervisor, legal, discipline, statistician, admin, security, audit)
+    "office/rename": (N, N, N, N, N, N, N, A, N, N),
+    "office/retire": (N, N, N, N, N, N, N, A, N, N),
+    "unit/rename": (N, N, N, N, N, N, N, A, N, N),
+    "unit/move": (N, N, N, N, N, N, N, A, N, N),
+    "unit/merge": (N, N, N, N, N, N, N, A, N, N),
+    "unit/retire": (N, N, N, N, N, N, N, A, N, N),
+    "place/rename": (N, N, N, N, N, N, N, A, N, N),
+    "place/move": (N, N, N, N, N, N, N, A, N, N),
+    "place/merge": (N, N, N, N, N, N, N, A, N, N),
+    "place/retire": (N, N, N, N, N, N, N, A, N, N),
+    "complaint/rename": (N, N, N, N, N, N, N, A, N, N),
+    "complaint/move": (N, N, N, N, N, N, N, A, N, N),
+    "complaint/merge": (N, N, N, N, N, N, N, A, N, N),
+    "complaint/retire": (N, N, N, N, N, N, N, A, N, N),
+    "complaint/limits": (N, N, N, N, N, N, N, A, N, N),
+    "dispute/rename": (N, N, N, N, N, N, N, A, N, N),
+    "dispute/move": (N, N, N, N, N, N, N, A, N, N),
+    "dispute/merge": (N, N, N, N, N, N, N, A, N, N),
+    "dispute/retire": (N, N, N, N, N, N, N, A, N, N),
+    "dispute/limits": (N, N, N, N, N, N, N, A, N, N),
+    "enforcement/rename": (N, N, N, N, N, N, N, A, N, N),
+    "enforcement/move": (N, N, N, N, N, N, N, A, N, N),
+    "enforcement/merge": (N, N, N, N, N, N, N, A, N, N),
+    "enforcement/retire": (N, N, N, N, N, N, N, A, N, N),
+    "enforcement/limits": (N, N, N, N, N, N, N, A, N, N),
 }
 
 
@@ -388,8 +398,8 @@ REGISTRATIONS = {
     "/api/offices/xihu/dispute-categories": ("register_category", {}),
     "/api/offices/xihu/enforcement-categories": ("register_category", {}),
 }
-# (clerk, handler, other_handler, supervisor, legal_reviewer, discipline, statistician, admin)
-ADMIN_ONLY_REGISTRATION = (403, 403, 403, 403, 403, 403, 403, 201)
+# (clerk, handler, other_handler, supervisor, legal, discipline, statistician, admin, security, audit)
+ADMIN_ONLY_REGISTRATION = (403, 403, 403, 403, 403, 403, 403, 201, 403, 403)
 
 
 @pytest.mark.parametrize("path", list(REGISTRATIONS))
@@ -405,7 +415,17 @@ def test_the_matrix_covers_every_action_in_the_table() -> None:
     routed = {a.use_case for _, a in ROUTES}
     filing = {"file_complaint", "file_dispute", "record_clue", "request_ruling", "review_appeal", "propose_clearing"}
     reads = {name for name in PERMISSIONS if name.startswith("read_") or name == "list_cases"}
-    accounts = {"add_user", "deactivate_user", "issue_token", "revoke_token"}
+    accounts = {  # role checks in tests/web/test_duties.py
+        "add_user",
+        "deactivate_user",
+        "set_password",
+        "change_user_roles",
+        "unlock_user",
+        "issue_token",
+        "revoke_token",
+        "change_own_password",
+        "sign_out",
+    }
     audit = {"export_case_evidence", "erase_identity"}  # role checks in tests/audit/test_identities_and_views.py
     registers = {use_case for use_case, _ in REGISTER_CHANGES.values()} | {u for u, _ in REGISTRATIONS.values()}
     command_line = {"import_register"}  # role checks in tests/application/test_register_import.py

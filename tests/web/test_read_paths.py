@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from flask import Flask
 
 from domain.accounts import user_id_for
-from tests.web.conftest import COMPLAINT, OWN_UNIT, ROOT, Api, ruling_and_clearing
+from tests.web.conftest import COMPLAINT, OWN_UNIT, ROOT_SECURITY, Api, ruling_and_clearing
 from web.read_models import read_models
 
 
@@ -38,7 +38,7 @@ def test_a_route_answers_only_for_its_own_kind_of_record(api: Api) -> None:
 
 
 def test_accounts_are_never_readable_through_case_routes(api: Api) -> None:
-    token_id, _ = api.ledger.issue_token(ROOT, "clerk", "another desk")
+    token_id, _ = api.ledger.issue_token(ROOT_SECURITY, "clerk", "another desk")
     for record_id in (token_id, user_id_for("clerk")):
         for user in ("supervisor", "discipline", "admin"):
             for path in (f"/api/cases/{record_id}", f"/api/cases/{record_id}/history"):

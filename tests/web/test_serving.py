@@ -16,7 +16,7 @@ from bootstrap.ledger import build_ledger
 from domain.actor import Role
 from domain.complaint import ComplaintStatus
 from domain.kinds import ComplaintCategory
-from tests.web.conftest import COMPLAINT, ROOT
+from tests.web.conftest import COMPLAINT, ROOT, ROOT_SECURITY
 from tests.web.served import (
     FIVE_LONG_FILTERS,
     THREE_CHINESE_FILTERS,
@@ -45,8 +45,8 @@ def _store_with_users(directory: Path) -> tuple[str, str, str]:
     ledger = build_ledger(Settings(database_url=url))
     ledger.add_user(ROOT, "clerk", "clerk", Role.CLERK, "受理窗口")
     ledger.add_user(ROOT, "statistician", "statistician", Role.STATISTICIAN, "党政办")
-    clerk = ledger.issue_token(ROOT, "clerk", "tests")[1]
-    statistician = ledger.issue_token(ROOT, "statistician", "tests")[1]
+    clerk = ledger.issue_token(ROOT_SECURITY, "clerk", "tests")[1]
+    statistician = ledger.issue_token(ROOT_SECURITY, "statistician", "tests")[1]
     ledger.close()
     project(url)  # so that a read waiting for a position of the log as it stands finds it reached
     return url, clerk, statistician

@@ -14,7 +14,7 @@ from application.ledger import CaseLedger
 from bootstrap.ledger import build_ledger
 from bootstrap.read_side import build_runners, open_read_store
 from tests.audit.conftest import file_complaints
-from tests.web.conftest import COMPLAINT, ROOT
+from tests.web.conftest import COMPLAINT, ROOT, ROOT_SECURITY
 from tests.web.tcp_proxy import CuttableProxy, proxied
 from web.app import create_app
 
@@ -49,7 +49,7 @@ def test_a_silent_database_is_a_fast_503_and_the_service_recovers(silent: tuple[
     proxy, url = silent
     ledger: CaseLedger = build_ledger(Settings(database_url=url))
     ledger.add_user(ROOT, "clerk", "clerk", "clerk", "受理窗口")
-    _, token = ledger.issue_token(ROOT, "clerk", "silence")
+    _, token = ledger.issue_token(ROOT_SECURITY, "clerk", "silence")
     client = create_app(ledger, {"TESTING": True}).test_client()
     headers = {"Authorization": f"Bearer {token}"}
     filed = client.post("/api/complaints", json=COMPLAINT, headers=headers | {"Idempotency-Key": "silent-1"})

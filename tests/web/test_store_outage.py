@@ -10,7 +10,7 @@ import pytest
 
 from application.config import Settings
 from bootstrap.ledger import build_ledger
-from tests.web.conftest import ROOT
+from tests.web.conftest import ROOT, ROOT_SECURITY
 from tests.web.tcp_proxy import CuttableProxy
 from web.app import create_app
 
@@ -30,7 +30,7 @@ def test_an_outage_is_a_fast_503_and_the_service_recovers(proxy: tuple[CuttableP
     cut, url = proxy
     ledger = build_ledger(Settings(database_url=url), create_tables=True)
     ledger.add_user(ROOT, "sup", "sup", "supervisor", "监督小组")
-    _, token = ledger.issue_token(ROOT, "sup", "outage")
+    _, token = ledger.issue_token(ROOT_SECURITY, "sup", "outage")
     client = create_app(ledger, {"TESTING": True}).test_client()
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/health").status_code == 200

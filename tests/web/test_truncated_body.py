@@ -16,7 +16,7 @@ import pytest
 
 from application.config import Settings
 from bootstrap.ledger import build_ledger
-from tests.web.conftest import COMPLAINT, ROOT, USERS
+from tests.web.conftest import COMPLAINT, ROOT, ROOT_SECURITY, USERS
 
 CASELEDGER = str(Path(sys.executable).with_name("caseledger"))
 START_SECONDS = 20
@@ -35,7 +35,7 @@ def served(tmp_path: Path) -> Iterator[tuple[int, str, str]]:
     ledger = build_ledger(Settings(database_url=url), create_tables=True)
     role, unit = USERS["clerk"]
     ledger.add_user(ROOT, "clerk", "clerk", role, unit)
-    token = ledger.issue_token(ROOT, "clerk", "tests")[1]
+    token = ledger.issue_token(ROOT_SECURITY, "clerk", "tests")[1]
     ledger.close()
     port = _free_port()
     command = [CASELEDGER, "serve", "--port", str(port), "--workers", "1", "--no-projections"]
