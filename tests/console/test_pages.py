@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from tests.console.conftest import catch_up
 from tests.support import DISCIPLINE
-from tests.web.conftest import COMPLAINT, OWN_UNIT, Api, ruling_and_clearing
+from tests.web.conftest import CHOSEN_PASSWORD, COMPLAINT, INITIAL_PASSWORD, OWN_UNIT, ROOT, Api, ruling_and_clearing
 from web.actions import CLEARING, DISPUTE, ENFORCEMENT, RULING, SHARED
 from web.actions import COMPLAINT as COMPLAINT_ACTIONS
 from web.blueprints.kinds import FILINGS
@@ -204,3 +204,50 @@ def test_reading_a_protected_identity_records_the_reason_first(office_api: Api) 
     again = discipline.get(f"/cases/{case}").get_data(as_text=True)
     assert "王秀兰" not in again and "核查举报线索" in again
     assert "查阅受保护身份信息" not in as_user(office_api, "statistician").get("/").get_data(as_text=True)
+
+
+def test_signing_in_with_an_initial_password_leads_to_changing_it_first(office_api: Api) -> None:
+    office_api.ledger.set_password(ROOT, "clerk", INITIAL_PASSWORD)
+    client = office_api.client.application.test_client()
+    form = client.get("/sign-in?next=/cases").get_data(as_text=True)
+    assert 'for="sign-in-username"' in form and 'for="sign-in-password"' in form
+    signed = client.post("/sign-in", data={"username": "clerk", "password": INITIAL_PASSWORD, "next": "/cases"})
+    assert (signed.status_code, signed.headers["Location"]) == (303, "/password")
+    cookie = signed.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and INITIAL_PASSWORD not in cookie
+    assert client.get("/").headers["Location"] == "/password"
+    csrf = page_csrf(client.get("/password").get_data(as_text=True))
+    weak = client.post("/password", data={"csrf": csrf, "old_password": INITIAL_PASSWORD, "new_password": "short"})
+    assert weak.status_code == 422 and "password.length" in weak.get_data(as_text=True)
+    changed = client.post(
+        "/password", data={"csrf": csrf, "old_password": INITIAL_PASSWORD, "new_password": CHOSEN_PASSWORD}
+    )
+    assert changed.status_code == 303
+    assert client.get("/").status_code == 200
+    out = client.post("/sign-out", data={"csrf": csrf})
+    assert (out.status_code, out.headers["Location"]) == (303, "/sign-in")
+    secret = cookie.split(";")[0].split("=", 1)[1]
+    replayed = office_api.client.application.test_client()
+    replayed.set_cookie(COOKIE, secret)
+    assert replayed.get("/").status_code == 303, "a signed-out session no longer works"
+
+
+def test_a_wrong_password_and_an_unknown_user_are_refused_alike(office_api: Api) -> None:
+    office_api.ledger.set_password(ROOT, "clerk", INITIAL_PASSWORD)
+    client = office_api.client.application.test_client()
+    wrong = client.post("/sign-in", data={"username": "clerk", "password": "Wrong-pass-1"})
+    unknown = client.post("/sign-in", data={"username": "nobody", "password": "Wrong-pass-1"})
+    assert wrong.status_code == unknown.status_code == 401
+    assert "用户名或口令错误" in wrong.get_data(as_text=True) and "Set-Cookie" not in wrong.headers
+    assert wrong.get_data(as_text=True).replace("clerk", "nobody") == unknown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
+def test_signing_in_never_leads_to_another_site(office_api: Api, target: str) -> None:
+    office_api.ledger.set_password(ROOT, "clerk", INITIAL_PASSWORD)
+    office_api.ledger.change_own_password(
+        office_api.ledger.sign_in("clerk", INITIAL_PASSWORD, "127.0.0.1").actor, INITIAL_PASSWORD, CHOSEN_PASSWORD
+    )
+    client = office_api.client.application.test_client()
+    signed = client.post("/sign-in", data={"username": "clerk", "password": CHOSEN_PASSWORD, "next": target})
+    assert signed.headers["Location"] == "/"

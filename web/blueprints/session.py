@@ -70,7 +70,8 @@ class CurrentSessionSchema(ActingSchema):
     expires_at = fields.AwareDateTime(allow_none=True)
 
 
-def _throttle() -> FailureThrottle:
+def sign_in_throttle() -> FailureThrottle:
+    """The per-address limit on failed sign-ins, one per process (the API and the console share it)."""
     settings = ledger().settings
     found: FailureThrottle = current_app.extensions.setdefault(
         "sign_in_throttle",
@@ -90,7 +91,7 @@ def sign_in(data: dict[str, Any]) -> Any:
     Every refusal is the same 401; too many from one address, 429 with Retry-After.
     """
     address = request.remote_addr or "unknown"
-    throttle = _throttle()
+    throttle = sign_in_throttle()
     if throttle.exceeded(address):
         return _too_many(throttle, address)
     try:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 from flask import abort, g, redirect, request
 from werkzeug.wrappers import Response
 
-from domain.actor import Actor
+from application.accounts import Access
 from web.state import ledger
 
 COOKIE = "caseledger_session"
@@ -27,10 +27,14 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def session_actor() -> Actor | None:
-    """The actor whose session the request's cookie holds, or None."""
+PASSWORD_PAGE = "/password"
+WHILE_PASSWORD_CHANGE_REQUIRED = frozenset({PASSWORD_PAGE, "/sign-out"})
+
+
+def session_access() -> Access | None:
+    """What the request's session cookie stands for (its actor and token), or None."""
     secret = request.cookies.get(COOKIE, "")
-    return ledger().authenticate(secret, g.get("request_id", "")) if secret else None
+    return ledger().access(secret, g.get("request_id", "")) if secret else None
 
 
 def csrf_token() -> str:
@@ -45,13 +49,15 @@ def signed_in(view: Callable[P, R]) -> Callable[P, R | Response]:
 
     @functools.wraps(view)
     def checked(*args: P.args, **kwargs: P.kwargs) -> R | Response:
-        actor = session_actor()
-        if actor is None:
+        access = session_access()
+        if access is None or access.actor is None or access.token is None:
             back = request.full_path if request.method == "GET" else "/"
             return redirect(f"/sign-in?next={quote(back.rstrip('?'))}", 303)
         if request.method == "POST" and not hmac.compare_digest(request.form.get(CSRF_FIELD, ""), csrf_token()):
             abort(400, "the form's CSRF token does not belong to this session: reload the page")
-        g.actor = actor
+        if access.must_change_password and request.path not in WHILE_PASSWORD_CHANGE_REQUIRED:
+            return redirect(PASSWORD_PAGE, 303)
+        g.actor, g.token = access.actor, access.token
         return view(*args, **kwargs)
 
     return checked
