@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import marshmallow as ma
+from flask import request
 from marshmallow import fields
 
 from application.register_listing import EntryFilter, entry_view
@@ -24,7 +25,7 @@ from domain.kinds import CaseKind
 from domain.labels import Labelled
 from domain.registers.entry import RegisterEntry
 from domain.registers.places import PlaceKind
-from domain.registers.refs import MAX_CODE, EntryRef, Register
+from domain.registers.refs import MAX_CODE, EntryRef, Register, require_code
 from domain.registers.units import UnitKind
 from web.api import Blueprint
 from web.auth import current_actor
@@ -165,6 +166,15 @@ _PATH_PARAMETERS = {
     "office": _path_parameter("office", "the office's code"),
     "code": _path_parameter("code", "the entry's code"),
 }
+
+
+@blp.before_request
+def _codes_in_path() -> None:
+    """An office's or an entry's code in the path is held to the rule of codes (422 naming it), as documented."""
+    for name in _PATH_PARAMETERS:
+        value = (request.view_args or {}).get(name)
+        if value is not None:
+            require_code(value, name)
 
 
 def _route(rule: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
